@@ -1,0 +1,71 @@
+# Homebase. `make run` serves the demo site; `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export UV_LINK_MODE := copy
+
+.PHONY: run dev test test-browser test-postgres bench lint messages install install-dev clean
+
+$(UV):
+	@python=$$(scripts/find-python) && echo "Using $$python" && "$$python" -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+
+$(VENV)/.installed: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --no-dev --inexact --quiet
+	@touch $@
+
+$(VENV)/.installed-dev: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --inexact --quiet
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+var:
+	@mkdir -p var
+
+prepare: install var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py load_demo
+
+run: prepare
+	@echo "Serving Homebase on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(VENV)/bin/gunicorn homebase.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+
+dev: install-dev var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	DEBUG=True $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev var
+	$(PY) manage.py makemigrations --check --dry-run > /dev/null
+	$(PY) -m pytest -q
+
+test-postgres: install-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/homebase} $(PY) -m pytest -q
+
+test-browser: install-dev var
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -q -m browser
+
+bench: install-dev var
+	$(PY) bench/run.py
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+messages: install-dev
+	$(PY) manage.py makemessages -l es --no-obsolete --no-location --ignore=.venv --ignore=bench
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,51 @@
+from typing import Any
+
+import phonenumbers
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Practice, User
+
+
+def clean_phone(value: str) -> str:
+    """Accept what people type (spaces, dashes, brackets); refuse what cannot be a number."""
+    value = value.strip()
+    if not value:
+        return value
+    try:
+        number = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException:
+        raise forms.ValidationError(_("This does not look like a phone number.")) from None
+    if not phonenumbers.is_possible_number(number):
+        raise forms.ValidationError(_("This does not look like a phone number."))
+    return value
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["name", "phone", "language"]
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data["phone"])
+
+
+class PracticeForm(forms.ModelForm):
+    class Meta:
+        model = Practice
+        fields = [
+            "name", "address", "phone", "after_hours_phone", "nurse_line", "hours", "website",
+            "accepts_medicaid", "wheelchair_accessible", "accessibility_notes", "languages",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2}), "hours": forms.Textarea(attrs={"rows": 3}),
+                   "accessibility_notes": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in ("phone", "after_hours_phone", "nurse_line"):
+            if data.get(name):
+                try:
+                    data[name] = clean_phone(data[name])
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return data

@@ -1,0 +1,48 @@
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+SESSION_STARTED = "homebase_session_started"
+
+
+class SessionLifetimeMiddleware:
+    """End a session after SESSION_ABSOLUTE_SECONDS, however active it was.
+
+    The idle time-out comes from SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST;
+    this adds the absolute limit so a stolen session cookie cannot live forever.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = int(time.time())
+            started = request.session.get(SESSION_STARTED)
+            if started is None:
+                request.session[SESSION_STARTED] = now
+            elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Signed-in people see the language chosen in their profile."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

@@ -1,0 +1,203 @@
+"""Who may see or change what: the one rule book.
+
+Invariants this module protects (and ``tests/test_access_*`` prove):
+
+* A person reaches a child only through a live grant: a ``Guardianship``
+  (owner or caregiver), a ``CareTeamMember`` linked to their account, or a
+  ``PracticeEnrollment`` of a practice where they are active staff. A grant is
+  live from ``starts_on`` to ``ends_on`` and until ``revoked_at``; revocation
+  takes effect on the next request.
+* Owners have every permission; everyone else has ``<scope>.view`` for each
+  shared scope and ``<scope>.edit`` as well when the grant allows writing.
+  ``record.view`` means "has some live grant on this child".
+* Owner-only actions (sharing, the access log, the child's profile, the team
+  list) are never granted to anyone else.
+* Operators (``is_staff``) have no standing access to any child.
+* Not visible means 404; visible but not allowed means 403.
+
+Views, forms, downloads and exports call these functions; nothing else
+filters child data by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import ALL_SCOPES, CareTeamMember, Child, Guardianship, PracticeEnrollment
+
+RECORD_VIEW = "record.view"
+OWNER_ONLY = frozenset(
+    {"child.edit", "child.delete", "sharing.manage", "audit.view", "team.edit"}
+)
+ALL_PERMS = frozenset(
+    {RECORD_VIEW}
+    | {f"{s}.view" for s in ALL_SCOPES}
+    | {f"{s}.edit" for s in ALL_SCOPES}
+    | OWNER_ONLY
+)
+
+# Which scopes let a person see a kind of record, and which one lets them
+# change it. The emergency summary shows conditions, allergies, medicines,
+# equipment and the team, so those are visible with `summary` too.
+MODEL_RULES: dict[str, tuple[tuple[str, ...], str]] = {
+    "records.condition": (("health", "summary"), "health.edit"),
+    "records.medication": (("health", "summary"), "health.edit"),
+    "records.allergy": (("health", "summary"), "health.edit"),
+    "records.equipment": (("health", "summary"), "health.edit"),
+    "records.immunization": (("health",), "health.edit"),
+    "records.measurement": (("health",), "health.edit"),
+    "records.service": (("health",), "health.edit"),
+    "records.coverage": (("coverage",), "coverage.edit"),
+    "records.journalentry": (("journal",), "journal.edit"),
+    "records.document": (("documents",), "documents.edit"),
+    "children.careteammember": (("summary",), "team.edit"),
+}
+
+_CACHE_ATTR = "_homebase_perms"
+
+
+def view_perms(model: type[models.Model]) -> tuple[str, ...]:
+    scopes, _ = MODEL_RULES[model._meta.label_lower]
+    return tuple(f"{s}.view" for s in scopes)
+
+
+def edit_perm(model: type[models.Model]) -> str:
+    return MODEL_RULES[model._meta.label_lower][1]
+
+
+def _has_scope(scopes: Iterable[str] | None, write: bool) -> Q:
+    q = Q()
+    if scopes is not None:
+        any_scope = Q(pk__in=[])
+        for scope in scopes:
+            any_scope |= Q(scopes__contains=f",{scope},")
+        q &= any_scope
+    if write:
+        q &= Q(can_write=True)
+    return q
+
+
+def _split(perms: Iterable[str]) -> tuple[set[str] | None, bool, bool]:
+    """Turn wanted perms into (scopes or None for any, needs write, owner only)."""
+    perms = list(perms)
+    if any(p in OWNER_ONLY for p in perms):
+        return set(), False, True
+    if RECORD_VIEW in perms:
+        return None, False, False
+    scopes = {p.split(".")[0] for p in perms}
+    write = all(p.endswith(".edit") for p in perms)
+    return scopes, write, False
+
+
+def visible_children(user: Any, perm: str | Iterable[str] = RECORD_VIEW) -> QuerySet[Child]:
+    """Children on which ``user`` holds any of ``perm`` through a live grant."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Child.objects.none()
+    perms = [perm] if isinstance(perm, str) else list(perm)
+    scopes, write, owner_only = _split(perms)
+    owners = Guardianship.objects.live().filter(user=user, role=Guardianship.Role.OWNER)
+    q = Q(id__in=owners.values("child_id"))
+    if not owner_only:
+        grant = _has_scope(scopes, write)
+        caregivers = Guardianship.objects.live().filter(
+            grant, user=user, role=Guardianship.Role.CAREGIVER
+        )
+        team = CareTeamMember.objects.live().filter(grant, user=user)
+        practices = PracticeEnrollment.objects.live().filter(
+            grant, practice__staff__user=user, practice__staff__is_active=True
+        )
+        q |= Q(id__in=caregivers.values("child_id"))
+        q |= Q(id__in=team.values("child_id"))
+        q |= Q(id__in=practices.values("child_id"))
+    return Child.objects.filter(q)
+
+
+def perms_for(user: Any, child: Child) -> frozenset[str]:
+    """Every permission ``user`` holds on ``child`` (cached for the request)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cache: dict[int, frozenset[str]] = user.__dict__.setdefault(_CACHE_ATTR, {})
+    if child.pk in cache:
+        return cache[child.pk]
+    grants: list[Any] = list(Guardianship.objects.live().filter(user=user, child=child))
+    if any(g.role == Guardianship.Role.OWNER for g in grants):
+        cache[child.pk] = ALL_PERMS
+        return ALL_PERMS
+    grants += list(CareTeamMember.objects.live().filter(user=user, child=child))
+    grants += list(
+        PracticeEnrollment.objects.live().filter(
+            child=child, practice__staff__user=user, practice__staff__is_active=True
+        )
+    )
+    perms: set[str] = set()
+    for grant in grants:
+        perms.add(RECORD_VIEW)
+        for scope in grant.scope_list:
+            perms.add(f"{scope}.view")
+            if grant.can_write:
+                perms.add(f"{scope}.edit")
+    cache[child.pk] = frozenset(perms)
+    return cache[child.pk]
+
+
+def forget(user: Any) -> None:
+    """Drop the per-request cache after a grant changes."""
+    user.__dict__.pop(_CACHE_ATTR, None)
+
+
+def can(user: Any, perm: str, child: Child) -> bool:
+    return perm in perms_for(user, child)
+
+
+def can_view(perms: frozenset[str], model: type[models.Model]) -> bool:
+    return any(p in perms for p in view_perms(model))
+
+
+def get_child_for(user: Any, child_uuid: UUID | str, perm: str | Iterable[str]) -> Child:
+    """The child, if ``user`` holds one of ``perm``.
+
+    404 when the child is not visible to the user at all, or the scope the
+    page belongs to is not shared with them; 403 when they can see it but
+    may not do this (a read-only grant trying to write, a non-owner sharing).
+    """
+    wanted = [perm] if isinstance(perm, str) else list(perm)
+    try:
+        child = Child.objects.get(uuid=child_uuid)
+    except (Child.DoesNotExist, ValueError):
+        raise Http404 from None
+    perms = perms_for(user, child)
+    if RECORD_VIEW not in perms:
+        raise Http404
+    if any(p in perms for p in wanted):
+        return child
+    if not any(p in OWNER_ONLY for p in wanted):
+        seen = {p.split(".")[0] + ".view" for p in wanted}
+        if not seen & perms:
+            raise Http404
+    raise PermissionDenied
+
+
+def get_item(child: Child, model: type[models.Model], item_uuid: UUID | str) -> Any:
+    """A row of ``model`` that belongs to the already-authorized ``child``."""
+    try:
+        return model._default_manager.get(child=child, uuid=item_uuid)
+    except (model.DoesNotExist, ValueError):  # type: ignore[attr-defined]
+        raise Http404 from None
+
+
+def scoped(qs: QuerySet[Any], user: Any, action: str = "view") -> QuerySet[Any]:
+    """Rows of ``qs`` (any child-owned model) that ``user`` may view or edit."""
+    perms = view_perms(qs.model) if action == "view" else (edit_perm(qs.model),)
+    return qs.filter(child__in=visible_children(user, perms))
+
+
+def team_choices(user: Any, child: Child) -> QuerySet[CareTeamMember]:
+    """Team members a form on ``child`` may offer (for example a prescriber)."""
+    return scoped(CareTeamMember.objects.filter(child=child), user).order_by("name")

@@ -1,0 +1,244 @@
+from datetime import timedelta
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from records.models import Allergy, Condition, Coverage, Equipment, Immunization, Medication
+
+from . import access, services
+from .audit import audit_record
+from .forms import ChildCreateForm, ChildForm, EnrollmentForm, GrantForm, InvitationForm
+from .models import AccessEvent, CareTeamMember, Guardianship, Invitation, PracticeEnrollment
+from .viewutils import child_context, load_child
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_create(request: HttpRequest) -> HttpResponse:
+    form = ChildCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        child = form.save(commit=False)
+        services.child_create(actor=request.user, child=child, relationship=form.cleaned_data["relationship"])
+        messages.success(request, _("%(name)s's record is ready. Start with the medicines and allergies.") % {"name": child.first_name})
+        return redirect(child.get_absolute_url())
+    return render(request, "children/child_create.html", {"form": form})
+
+
+@login_required
+def overview(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """The page a parent shows on a phone in a waiting room.
+
+    A fixed number of queries whatever the size of the record: each section is
+    one query, filtered to what is current.
+    """
+    child = load_child(request, child_id, access.RECORD_VIEW, what="overview")
+    perms = request.child_perms  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    ctx = child_context(request)
+    todos: list[dict[str, object]] = []
+    if access.can_view(perms, Condition):
+        ctx["conditions"] = list(child.conditions.filter(status=Condition.Status.ACTIVE))
+    if access.can_view(perms, Allergy):
+        ctx["allergies"] = list(child.allergies.all())
+    if access.can_view(perms, Medication):
+        ctx["medications"] = list(
+            child.medications.exclude(status=Medication.Status.STOPPED).select_related("prescriber")
+        )
+    if access.can_view(perms, Equipment):
+        ctx["equipment"] = list(child.equipment.filter(in_use=True))
+        for item in ctx["equipment"]:
+            if item.replace_on and item.replace_on <= today + timedelta(days=30):
+                todos.append({"text": _("%(item)s is due for replacement or service on %(date)s.") % {"item": item.name, "date": item.replace_on}, "url": reverse("records:equipment-update", args=[child.uuid, item.uuid])})
+    if access.can_view(perms, CareTeamMember):
+        team = list(child.team.select_related("practice"))
+        ctx["team"] = team
+        ctx["lead"] = next((m for m in team if m.is_medical_home_lead), None)
+        enrollment = child.enrollments.live().select_related("practice").first()
+        practice = ctx["lead"].practice if ctx["lead"] and ctx["lead"].practice else None
+        ctx["after_hours_practice"] = practice or (enrollment.practice if enrollment else None)
+    if access.can_view(perms, Coverage):
+        ctx["coverages"] = list(child.coverages.all())
+        for coverage in ctx["coverages"]:
+            if coverage.renewal_warning:
+                todos.append({"text": _("%(payer)s must be renewed by %(date)s (%(days)s days left).") % {"payer": coverage.payer, "date": coverage.next_deadline, "days": coverage.days_left}, "url": reverse("records:insurance-update", args=[child.uuid, coverage.uuid]), "urgent": True})
+    if access.can_view(perms, Immunization):
+        for shot in child.immunizations.filter(given_elsewhere=True, pcp_told=False):
+            todos.append({"text": _("Tell the main doctor's office about the %(vaccine)s given on %(date)s.") % {"vaccine": shot.vaccine, "date": shot.given_on}, "url": reverse("records:immunizations-update", args=[child.uuid, shot.uuid])})
+    ctx["todos"] = todos
+    return render(request, "children/overview.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_update(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    child = load_child(request, child_id, "child.edit", what="profile form")
+    form = ChildForm(request.POST or None, instance=child)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_update(actor=request.user, item=form.save(commit=False), version=form.cleaned_data.get("version") or child.version)
+        except services.ConcurrentEdit:
+            form.stale_version_error()
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(reverse("children:profile", args=[child.uuid]))
+    return render(request, "children/child_update.html", child_context(request, form=form))
+
+
+@login_required
+def profile(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    load_child(request, child_id, access.RECORD_VIEW, what="profile")
+    return render(request, "children/profile.html", child_context(request))
+
+
+# Sharing -----------------------------------------------------------------
+
+
+@login_required
+def sharing(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    child = load_child(request, child_id, "sharing.manage", what="sharing")
+    ctx = child_context(
+        request,
+        guardianships=child.guardianships.live().select_related("user").order_by("role", "created_at"),
+        team=child.team.live().filter(user__isnull=False).select_related("user"),
+        enrollments=child.enrollments.live().select_related("practice"),
+        invitations=[i for i in child.invitations.select_related("invited_by") if i.is_pending],
+        ended=child.team.filter(user__isnull=False, revoked_at__isnull=False).select_related("user")[:20],
+    )
+    return render(request, "children/sharing.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    child = load_child(request, child_id, "sharing.manage", what="invite form")
+    team = child.team.filter(user__isnull=True)
+    form = InvitationForm(request.POST or None, team=team, initial={"kind": "team", "scopes": ["summary"]})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.invitation_create(
+            actor=request.user, child=child, email=data["email"], kind=data["kind"], name=data["name"],
+            team_role=data["team_role"], team_member=data["team_member"], scopes=data["scopes"],
+            can_write=data["can_write"], grant_ends_on=data["grant_ends_on"],
+        )
+        messages.success(request, _("Invitation sent to %(email)s. The link works once, for 14 days.") % {"email": data["email"]})
+        return redirect(reverse("children:sharing", args=[child.uuid]))
+    return render(request, "children/invite.html", child_context(request, form=form))
+
+
+def _grant(child: object, kind: str, grant_id: UUID) -> Guardianship | CareTeamMember | PracticeEnrollment:
+    model = {"guardian": Guardianship, "team": CareTeamMember, "practice": PracticeEnrollment}.get(kind)
+    if model is None:
+        raise Http404
+    return access.get_item(child, model, grant_id)  # type: ignore[arg-type]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_update(request: HttpRequest, child_id: UUID, kind: str, grant_id: UUID) -> HttpResponse:
+    child = load_child(request, child_id, "sharing.manage", what="sharing form")
+    grant = _grant(child, kind, grant_id)
+    if isinstance(grant, Guardianship) and grant.role == Guardianship.Role.OWNER:
+        messages.info(request, _("Parents and guardians always see everything."))
+        return redirect(reverse("children:sharing", args=[child.uuid]))
+    form = GrantForm(request.POST or None, initial={"scopes": grant.scope_list, "can_write": grant.can_write, "ends_on": grant.ends_on})
+    if request.method == "POST" and form.is_valid():
+        services.grant_update(actor=request.user, grant=grant, **form.cleaned_data)
+        messages.success(request, _("Sharing updated."))
+        return redirect(reverse("children:sharing", args=[child.uuid]))
+    return render(request, "children/grant_form.html", child_context(request, form=form, grant=grant))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_revoke(request: HttpRequest, child_id: UUID, kind: str, grant_id: UUID) -> HttpResponse:
+    child = load_child(request, child_id, "sharing.manage", what="stop sharing form")
+    grant = _grant(child, kind, grant_id)
+    if request.method == "POST":
+        try:
+            services.grant_revoke(actor=request.user, grant=grant)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Sharing stopped. They can no longer open this record."))
+        return redirect(reverse("children:sharing", args=[child.uuid]))
+    return render(request, "children/grant_revoke.html", child_context(request, grant=grant))
+
+
+@login_required
+@require_POST
+def invitation_cancel(request: HttpRequest, child_id: UUID, invitation_id: UUID) -> HttpResponse:
+    child = load_child(request, child_id, "sharing.manage")
+    invitation = access.get_item(child, Invitation, invitation_id)
+    services.invitation_cancel(actor=request.user, invitation=invitation)
+    messages.success(request, _("Invitation cancelled. The link no longer works."))
+    return redirect(reverse("children:sharing", args=[child.uuid]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enroll(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    child = load_child(request, child_id, "sharing.manage", what="medical home form")
+    form = EnrollmentForm(request.POST or None, initial={"scopes": ["summary", "health", "plan", "visits"]})
+    if request.method == "POST" and form.is_valid():
+        services.practice_enroll(actor=request.user, child=child, **form.cleaned_data)
+        messages.success(request, _("%(practice)s is now your child's medical home.") % {"practice": form.cleaned_data["practice"]})
+        return redirect(reverse("children:sharing", args=[child.uuid]))
+    return render(request, "children/enroll.html", child_context(request, form=form))
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Open an emailed invitation. Sign-in is asked for after the link is shown to be real."""
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.InvitationError as error:
+        return render(request, "children/invitation.html", {"error": str(error)}, status=404)
+    if not request.user.is_authenticated:
+        return render(request, "children/invitation.html", {"invitation": invitation, "needs_login": True})
+    try:
+        services.invitation_check(invitation, request.user)
+    except services.InvitationError as error:
+        return render(request, "children/invitation.html", {"error": str(error)}, status=403)
+    if request.method == "POST":
+        services.invitation_accept(actor=request.user, invitation=invitation)
+        messages.success(request, _("You can now see %(name)s's record.") % {"name": invitation.child.first_name})
+        return redirect(invitation.child.get_absolute_url())
+    return render(request, "children/invitation.html", {"invitation": invitation})
+
+
+@login_required
+def access_log(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    child = load_child(request, child_id, "audit.view", what="access log")
+    events = AccessEvent.objects.filter(child=child)
+    person = request.GET.get("person", "").strip()[:254]
+    if person:
+        events = events.filter(actor_label__icontains=person)
+    people = (
+        AccessEvent.objects.filter(child=child).order_by().values_list("actor_label", flat=True).distinct()
+    )
+    page = Paginator(events.select_related("actor").order_by("-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "children/access_log.html", child_context(request, page=page, person=person, people=sorted(people)))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_delete(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    child = load_child(request, child_id, "child.delete", what="delete record form")
+    if request.method == "POST":
+        if request.POST.get("confirm_name", "").strip().lower() != child.first_name.lower():
+            messages.error(request, _("Type your child's first name to confirm."))
+            return redirect(reverse("children:delete", args=[child.uuid]))
+        audit_record(actor=request.user, verb="delete", child=child, what="child", target=child)
+        child.delete()
+        messages.success(request, _("The record was deleted."))
+        return redirect("home")
+    return render(request, "children/child_delete.html", child_context(request))

@@ -1,0 +1,44 @@
+"""Form helpers shared by every app."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A model form that remembers which version of the row it was opened on."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput()
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 3)
+            if field.help_text and name != "version":
+                field.widget.attrs.setdefault("aria-describedby", f"id_{name}_help")
+
+    def stale_version_error(self) -> None:
+        self.add_error(
+            None,
+            _(
+                "Someone else changed this while you were editing it, so your changes were "
+                "not saved. Your changes are still in the form below. Check the latest "
+                "version (open it again in a new tab), then save again if yours should win."
+            ),
+        )
+        # A second save after reading the message is a deliberate choice.
+        self.data = self.data.copy()
+        self.data["version"] = str(self.instance.__class__._default_manager.get(pk=self.instance.pk).version)

@@ -1,0 +1,134 @@
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from children import access
+from children.audit import audit_record
+from children.services import ConcurrentEdit, item_create, item_delete, item_update
+from children.viewutils import child_context, htmx_or_full, load_child
+
+from . import services
+from .forms import ALLOWED_TYPES
+from .models import Document
+from .registry import BY_SLUG, Kind
+
+PAGE_SIZE = 25
+
+
+def _save_new(k: Kind, request: HttpRequest, form: Any) -> Any:
+    item = form.save(commit=False)
+    item.child = request.child  # type: ignore[attr-defined]
+    if k.saver:
+        return k.saver(actor=request.user, child=request.child, item=item, version=None)  # type: ignore[attr-defined]
+    if isinstance(item, Document):
+        return services.document_create(
+            actor=request.user, child=request.child, document=item, upload=form.cleaned_data["file"]  # type: ignore[attr-defined]
+        )
+    return item_create(actor=request.user, child=request.child, item=item)  # type: ignore[attr-defined]
+
+
+def _save_existing(k: Kind, request: HttpRequest, form: Any) -> Any:
+    item = form.save(commit=False)
+    version = form.cleaned_data.get("version") or item.version
+    if k.saver:
+        return k.saver(actor=request.user, child=request.child, item=item, version=version)  # type: ignore[attr-defined]
+    return item_update(actor=request.user, item=item, version=version)
+
+
+@login_required
+def item_list(request: HttpRequest, child_id: UUID, kind: str) -> HttpResponse:
+    k = BY_SLUG[kind]
+    child = load_child(request, child_id, access.view_perms(k.model), what=f"{k.slug} list")
+    items = k.model._default_manager.filter(child=child).select_related(*k.select_related)
+    query = request.GET.get("q", "").strip()[:100]
+    if query and k.search:
+        match = Q()
+        for name in k.search:
+            match |= Q(**{f"{name}__icontains": query})
+        items = items.filter(match)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(item, [(c.label, c.value(item)) for c in k.columns]) for item in page]
+    context = child_context(
+        request, kind=k, page=page, rows=rows, query=query,
+        can_edit=access.edit_perm(k.model) in request.child_perms,  # type: ignore[attr-defined]
+    )
+    return render(request, htmx_or_full(request, "records/item_list.html", "item-table"), context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_create_view(request: HttpRequest, child_id: UUID, kind: str) -> HttpResponse:
+    k = BY_SLUG[kind]
+    child = load_child(request, child_id, access.edit_perm(k.model), what=f"{k.slug} add form")
+    form = k.form(request.POST or None, request.FILES or None, user=request.user, child=child)
+    if request.method == "POST" and form.is_valid():
+        item = _save_new(k, request, form)
+        messages.success(request, _("Saved: %(item)s.") % {"item": item})
+        if "add_another" in request.POST:
+            return redirect(reverse(f"records:{k.slug}-create", args=[child.uuid]))
+        return redirect(reverse(f"records:{k.slug}-list", args=[child.uuid]))
+    return render(request, "records/item_form.html", child_context(request, kind=k, form=form, item=None))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_update_view(request: HttpRequest, child_id: UUID, kind: str, item_id: UUID) -> HttpResponse:
+    k = BY_SLUG[kind]
+    child = load_child(request, child_id, access.edit_perm(k.model))
+    item = access.get_item(child, k.model, item_id)
+    if request.method == "GET":
+        audit_record(actor=request.user, verb="view", child=child, what=f"{k.slug} edit form", target=item)
+    form = k.form(request.POST or None, instance=item, user=request.user, child=child)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = _save_existing(k, request, form)
+        except ConcurrentEdit:
+            form.stale_version_error()
+        else:
+            messages.success(request, _("Saved: %(item)s.") % {"item": item})
+            return redirect(reverse(f"records:{k.slug}-list", args=[child.uuid]))
+    return render(request, "records/item_form.html", child_context(request, kind=k, form=form, item=item))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_delete_view(request: HttpRequest, child_id: UUID, kind: str, item_id: UUID) -> HttpResponse:
+    k = BY_SLUG[kind]
+    child = load_child(request, child_id, access.edit_perm(k.model))
+    item = access.get_item(child, k.model, item_id)
+    if request.method == "POST":
+        label = str(item)
+        if isinstance(item, Document):
+            services.document_delete(actor=request.user, document=item)
+        else:
+            item_delete(actor=request.user, item=item)
+        messages.success(request, _("Deleted: %(item)s.") % {"item": label})
+        return redirect(reverse(f"records:{k.slug}-list", args=[child.uuid]))
+    audit_record(actor=request.user, verb="view", child=child, what=f"{k.slug} delete form", target=item)
+    return render(request, "records/item_confirm_delete.html", child_context(request, kind=k, item=item))
+
+
+@login_required
+def document_download(request: HttpRequest, child_id: UUID, item_id: UUID) -> FileResponse:
+    child = load_child(request, child_id, access.view_perms(Document))
+    document = access.get_item(child, Document, item_id)
+    audit_record(actor=request.user, verb="download", child=child, what="document", target=document)
+    extension = ALLOWED_TYPES.get(document.content_type, "bin")
+    filename = f"{slugify(document.title)[:80] or 'document'}.{extension}"
+    response = FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=filename,
+        content_type=document.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
