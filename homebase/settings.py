@@ -212,14 +212,29 @@ SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Email: console by default, a file folder or SMTP by environment.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 587)
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Email: printed to the console by default; EMAIL=file writes files into
+# var/mail, EMAIL=smtp sends through EMAIL_HOST.
+_EMAIL = os.environ.get("EMAIL", "console")
+_MAILER_BACKENDS = {
+    "console": ("django.core.mail.backends.console.EmailBackend", {}),
+    "file": (
+        "django.core.mail.backends.filebased.EmailBackend",
+        {"file_path": os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))},
+    ),
+    "smtp": (
+        "django.core.mail.backends.smtp.EmailBackend",
+        {
+            "host": os.environ.get("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 587),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": env_secret("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", True),
+        },
+    ),
+}
+MAILERS = {
+    "default": {"BACKEND": _MAILER_BACKENDS[_EMAIL][0], "OPTIONS": _MAILER_BACKENDS[_EMAIL][1]}
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Homebase <no-reply@homebase.localhost>")
 
 # HTTPS: on in production (HTTPS=True); off for `make run` on 127.0.0.1.
