@@ -38,7 +38,8 @@ def overview(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """The page a parent shows on a phone in a waiting room.
 
     A fixed number of queries whatever the size of the record: each section is
-    one query, filtered to what is current.
+    one query, filtered to what is current (the practice enrollment is only
+    read when the medical home lead has no practice).
     """
     child = load_child(request, child_id, access.RECORD_VIEW, what="overview")
     perms = request.child_perms  # type: ignore[attr-defined]
@@ -50,9 +51,8 @@ def overview(request: HttpRequest, child_id: UUID) -> HttpResponse:
     if access.can_view(perms, Allergy):
         ctx["allergies"] = list(child.allergies.all())
     if access.can_view(perms, Medication):
-        ctx["medications"] = list(
-            child.medications.exclude(status=Medication.Status.STOPPED).select_related("prescriber")
-        )
+        # The page shows no prescriber: joining the team row for each medicine was wasted work.
+        ctx["medications"] = list(child.medications.exclude(status=Medication.Status.STOPPED))
     if access.can_view(perms, Equipment):
         ctx["equipment"] = list(child.equipment.filter(in_use=True))
         for item in ctx["equipment"]:
@@ -62,9 +62,12 @@ def overview(request: HttpRequest, child_id: UUID) -> HttpResponse:
         team = list(child.team.select_related("practice"))
         ctx["team"] = team
         ctx["lead"] = next((m for m in team if m.is_medical_home_lead), None)
-        enrollment = child.enrollments.live().select_related("practice").first()
         practice = ctx["lead"].practice if ctx["lead"] and ctx["lead"].practice else None
-        ctx["after_hours_practice"] = practice or (enrollment.practice if enrollment else None)
+        if practice is None:
+            # Only asked for when the lead's practice does not already say whom to call.
+            enrollment = child.enrollments.live().select_related("practice").first()
+            practice = enrollment.practice if enrollment else None
+        ctx["after_hours_practice"] = practice
     if access.can_view(perms, Coverage):
         ctx["coverages"] = list(child.coverages.all())
         for coverage in ctx["coverages"]:

@@ -49,7 +49,9 @@ def _save_existing(k: Kind, request: HttpRequest, form: Any) -> Any:
 def item_list(request: HttpRequest, child_id: UUID, kind: str) -> HttpResponse:
     k = BY_SLUG[kind]
     child = load_child(request, child_id, access.view_perms(k.model), what=f"{k.slug} list")
-    items = k.model._default_manager.filter(child=child).select_related(*k.select_related)
+    items = k.model._default_manager.filter(child=child)
+    if k.select_related:
+        items = items.select_related(*k.select_related)
     query = request.GET.get("q", "").strip()[:100]
     if query and k.search:
         match = Q()

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`). Not tests: nothing here is named test_*.py."""

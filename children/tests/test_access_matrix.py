@@ -1,0 +1,207 @@
+"""The role-by-URL matrix: every URL, every role, the status it must get.
+
+A new URL fails `test_every_url_is_classified` until it has rows here or is
+on PUBLIC_URLS (pages that hold no child data).
+"""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from children.models import CareTeamMember, Invitation
+from records.models import (
+    Allergy,
+    Condition,
+    Coverage,
+    Document,
+    Equipment,
+    Immunization,
+    JournalEntry,
+    Measurement,
+    Medication,
+    Service,
+)
+
+ROLES = ("anonymous", "owner", "caregiver", "viewer", "editor", "team_other", "coordinator", "other_family", "operator")
+
+
+def profile(*codes: int) -> dict[str, int]:
+    return dict(zip(ROLES, codes, strict=True))
+
+
+#                     anon owner care  view  edit  t_oth coord other oper
+ANY_GRANT = profile(302, 200, 200, 200, 200, 200, 200, 404, 404)
+OWNER_ONLY = profile(302, 200, 403, 403, 403, 403, 403, 404, 404)
+OWNER_ONLY_DONE = profile(302, 302, 403, 403, 403, 403, 403, 404, 404)
+SIGNED_IN = profile(302, 200, 200, 200, 200, 200, 200, 200, 200)
+HEALTH_VIEW = profile(302, 200, 200, 200, 200, 404, 200, 404, 404)
+HEALTH_EDIT = profile(302, 200, 200, 403, 200, 404, 200, 404, 404)
+HEALTH_EDIT_DONE = profile(302, 302, 302, 403, 302, 404, 302, 404, 404)
+COVERAGE_VIEW = profile(302, 200, 404, 404, 404, 404, 200, 404, 404)
+COVERAGE_EDIT = COVERAGE_VIEW
+COVERAGE_EDIT_DONE = profile(302, 302, 404, 404, 404, 404, 302, 404, 404)
+JOURNAL_VIEW = profile(302, 200, 200, 404, 404, 200, 404, 404, 404)
+JOURNAL_EDIT = profile(302, 200, 200, 404, 404, 403, 404, 404, 404)
+JOURNAL_EDIT_DONE = profile(302, 302, 302, 404, 404, 403, 404, 404, 404)
+DOCUMENTS_VIEW = profile(302, 200, 404, 404, 404, 404, 404, 404, 404)
+DOCUMENTS_EDIT_DONE = profile(302, 302, 404, 404, 404, 404, 404, 404, 404)
+TEAM_VIEW = profile(302, 200, 200, 200, 200, 404, 200, 404, 404)
+TEAM_EDIT = OWNER_ONLY
+TEAM_EDIT_DONE = OWNER_ONLY_DONE
+INVITED = profile(200, 403, 403, 403, 200, 403, 403, 403, 403)  # invitation sent to editor@
+PUBLIC_REDIRECT = profile(302, 302, 302, 302, 302, 302, 302, 302, 302)
+PUBLIC_OK = profile(200, 200, 200, 200, 200, 200, 200, 200, 200)
+PRACTICE_EDIT = profile(302, 403, 403, 403, 403, 403, 403, 403, 403)
+OPERATOR_ONLY = profile(302, 302, 302, 302, 302, 302, 302, 302, 200)
+
+# url name -> {method: expected per role}. For record kinds, POSTs send an
+# empty form: allowed people get the form back with errors (200), deletes
+# redirect (302).
+RECORD_KINDS = {
+    "conditions": (HEALTH_VIEW, HEALTH_EDIT, HEALTH_EDIT_DONE),
+    "medicines": (HEALTH_VIEW, HEALTH_EDIT, HEALTH_EDIT_DONE),
+    "allergies": (HEALTH_VIEW, HEALTH_EDIT, HEALTH_EDIT_DONE),
+    "equipment": (HEALTH_VIEW, HEALTH_EDIT, HEALTH_EDIT_DONE),
+    "immunizations": (HEALTH_VIEW, HEALTH_EDIT, HEALTH_EDIT_DONE),
+    "measurements": (HEALTH_VIEW, HEALTH_EDIT, HEALTH_EDIT_DONE),
+    "services": (HEALTH_VIEW, HEALTH_EDIT, HEALTH_EDIT_DONE),
+    "insurance": (COVERAGE_VIEW, COVERAGE_EDIT, COVERAGE_EDIT_DONE),
+    "journal": (JOURNAL_VIEW, JOURNAL_EDIT, JOURNAL_EDIT_DONE),
+    "documents": (DOCUMENTS_VIEW, DOCUMENTS_VIEW, DOCUMENTS_EDIT_DONE),
+    "team": (TEAM_VIEW, TEAM_EDIT, TEAM_EDIT_DONE),
+}
+
+MATRIX: dict[str, dict[str, dict[str, int]]] = {
+    "home": {"GET": PUBLIC_OK},
+    "healthz": {"GET": PUBLIC_OK},
+    "children:create": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    "children:overview": {"GET": ANY_GRANT},
+    "children:profile": {"GET": ANY_GRANT},
+    "children:update": {"GET": OWNER_ONLY, "POST": OWNER_ONLY},
+    "children:delete": {"GET": OWNER_ONLY, "POST": OWNER_ONLY_DONE},
+    "children:sharing": {"GET": OWNER_ONLY},
+    "children:invite": {"GET": OWNER_ONLY, "POST": OWNER_ONLY},
+    "children:enroll": {"GET": OWNER_ONLY, "POST": OWNER_ONLY},
+    "children:grant-update": {"GET": OWNER_ONLY, "POST": OWNER_ONLY},
+    "children:grant-revoke": {"GET": OWNER_ONLY, "POST": OWNER_ONLY_DONE},
+    "children:invitation-cancel": {"POST": OWNER_ONLY_DONE},
+    "children:access-log": {"GET": OWNER_ONLY},
+    "children:invitation-accept": {"GET": INVITED},
+    "records:document-download": {"GET": DOCUMENTS_VIEW},
+    "accounts:profile": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    "accounts:language": {"POST": PUBLIC_REDIRECT},
+    "accounts:practice-list": {"GET": SIGNED_IN},
+    "accounts:practice-detail": {"GET": SIGNED_IN},
+    "accounts:practice-create": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    "accounts:practice-update": {"GET": PRACTICE_EDIT, "POST": PRACTICE_EDIT},
+    "admin:index": {"GET": OPERATOR_ONLY},
+}
+for _slug, (_view, _edit, _done) in RECORD_KINDS.items():
+    MATRIX[f"records:{_slug}-list"] = {"GET": _view}
+    MATRIX[f"records:{_slug}-create"] = {"GET": _edit, "POST": _edit}
+    MATRIX[f"records:{_slug}-update"] = {"GET": _edit, "POST": _edit}
+    MATRIX[f"records:{_slug}-delete"] = {"GET": _edit, "POST": _done}
+
+# Pages that hold no child data: django-allauth's sign-in, sign-up, password
+# and two-step sign-in pages (allauth tests them), and the operator admin
+# (Django's own staff check; no child model is registered in it).
+PUBLIC_PREFIXES = ("account_", "mfa_", "admin:")
+
+TOKEN = "matrix-invitation-token"
+
+
+@pytest.fixture
+def world(cast: dict[str, Any]) -> dict[str, Any]:
+    child = cast["child"]
+    today = timezone.localdate()
+    items = {
+        "conditions": Condition.objects.create(child=child, name="Epilepsy"),
+        "medicines": Medication.objects.create(child=child, name="Keppra", dose="5 ml", schedule="twice a day"),
+        "allergies": Allergy.objects.create(child=child, substance="Latex"),
+        "equipment": Equipment.objects.create(child=child, name="Wheelchair"),
+        "immunizations": Immunization.objects.create(child=child, vaccine="Flu", given_on=today),
+        "measurements": Measurement.objects.create(child=child, kind="weight", value=20, unit="kg", measured_on=today),
+        "services": Service.objects.create(child=child, name="Physical therapy"),
+        "insurance": Coverage.objects.create(child=child, payer="Medicaid", member_id="M1", is_medicaid=True, renewal_on=today + timedelta(days=90)),
+        "journal": JournalEntry.objects.create(child=child, title="First steps"),
+        "team": CareTeamMember.objects.create(child=child, name="Dr. No Account", role="pcp"),
+    }
+    document = Document(child=child, title="Report", content_type="application/pdf", size=9)
+    document.file.save("report.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    document.save()
+    items["documents"] = document
+    invitation = Invitation.objects.create(
+        child=child, email="editor@example.org", kind="team", scopes=",summary,", token_hash=Invitation.hash_token(TOKEN),
+        expires_at=timezone.now() + timedelta(days=3), invited_by=cast["owner"],
+    )
+    return {**cast, "items": items, "invitation": invitation}
+
+
+def url_for(name: str, w: dict[str, Any]) -> str:
+    child = w["child"].uuid
+    if name.startswith("records:") and name != "records:document-download":
+        slug, action = name.split(":")[1].rsplit("-", 1)
+        if action in ("list", "create"):
+            return reverse(name, args=[child])
+        return reverse(name, args=[child, w["items"][slug].uuid])
+    if name == "records:document-download":
+        return reverse(name, args=[child, w["items"]["documents"].uuid])
+    if name in ("children:grant-update", "children:grant-revoke"):
+        viewer_grant = CareTeamMember.objects.get(user=w["viewer"])
+        return reverse(name, args=[child, "team", viewer_grant.uuid])
+    if name == "children:invitation-cancel":
+        return reverse(name, args=[child, w["invitation"].uuid])
+    if name == "children:invitation-accept":
+        return reverse(name, args=[TOKEN])
+    if name.startswith("accounts:practice-") and name not in ("accounts:practice-list", "accounts:practice-create"):
+        return reverse(name, args=[w["practice"].uuid])
+    if name.startswith("children:") and name != "children:create":
+        return reverse(name, args=[child])
+    return reverse(name)
+
+
+CASES = [
+    pytest.param(name, method, role, expected[role], id=f"{name}-{method}-{role}")
+    for name, methods in MATRIX.items()
+    for method, expected in methods.items()
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "method", "role", "status"), CASES)
+def test_matrix(client: Any, world: dict[str, Any], name: str, method: str, role: str, status: int) -> None:
+    if role != "anonymous":
+        client.force_login(world[role])
+    url = url_for(name, world)
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    assert response.status_code == status, f"{role} {method} {url}"
+
+
+def _names(patterns: list[Any], namespace: str | None = None) -> set[str]:
+    found: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            found |= _names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            found.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return found
+
+
+def test_every_url_is_classified() -> None:
+    names = _names(get_resolver().url_patterns)
+    unclassified = sorted(n for n in names if n not in MATRIX and not n.startswith(PUBLIC_PREFIXES))
+    assert not unclassified, f"Add these URLs to the access matrix: {unclassified}"
+    unknown = sorted(n for n in MATRIX if n not in names)
+    assert not unknown, f"The matrix names URLs that no longer exist: {unknown}"
+
+
+def test_anonymous_is_sent_to_sign_in(client: Any, world: dict[str, Any]) -> None:
+    response = client.get(url_for("children:overview", world))
+    assert response["Location"].startswith(reverse("account_login"))
