@@ -170,7 +170,8 @@ def machine() -> str:
         f"{os.cpu_count()} cores ({platform.machine()}, {platform.system()} "
         f"{platform.release()}), Python {platform.python_version()}, "
         f"Django {django.get_version()}, SQLite {sqlite3.sqlite_version}; "
-        f"run {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
+        f"run {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, "
+        f"load average {os.getloadavg()[0]:.2f} at the end"
     )
 
 

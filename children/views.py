@@ -12,7 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from django.apps import apps
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy
+
 from records.models import Allergy, Condition, Coverage, Equipment, Immunization, Medication
+from records.registry import BY_SLUG
 
 from . import access, services
 from .audit import audit_record
@@ -218,6 +223,43 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "children/invitation.html", {"invitation": invitation})
 
 
+PAGE_LABELS = {
+    "overview": gettext_lazy("overview page"),
+    "profile": gettext_lazy("about the child"),
+    "profile form": gettext_lazy("about the child (edit form)"),
+    "sharing": gettext_lazy("sharing page"),
+    "sharing form": gettext_lazy("sharing (change form)"),
+    "stop sharing form": gettext_lazy("stop sharing (form)"),
+    "invite form": gettext_lazy("invitation form"),
+    "medical home form": gettext_lazy("medical home form"),
+    "access log": gettext_lazy("this access log"),
+    "delete record form": gettext_lazy("delete the record (form)"),
+    "demo record": gettext_lazy("demo record"),
+    "child": gettext_lazy("the record"),
+}
+FORM_LABELS = {
+    "list": gettext_lazy("%(section)s list"),
+    "add form": gettext_lazy("%(section)s (add form)"),
+    "edit form": gettext_lazy("%(section)s (edit form)"),
+    "delete form": gettext_lazy("%(section)s (delete form)"),
+}
+
+
+def describe_access(what: str) -> str:
+    """A reader's words for an access-log code ("medicines list", "medication")."""
+    if what in PAGE_LABELS:
+        return str(PAGE_LABELS[what])
+    slug, _sep, form = what.partition(" ")
+    if slug in BY_SLUG and form in FORM_LABELS:
+        return capfirst(str(FORM_LABELS[form] % {"section": BY_SLUG[slug].title}))
+    for app in ("records", "children"):
+        try:
+            return capfirst(str(apps.get_model(app, what)._meta.verbose_name))
+        except LookupError:
+            continue
+    return what
+
+
 @login_required
 def access_log(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = load_child(request, child_id, "audit.view", what="access log")
@@ -229,7 +271,8 @@ def access_log(request: HttpRequest, child_id: UUID) -> HttpResponse:
         AccessEvent.objects.filter(child=child).order_by().values_list("actor_label", flat=True).distinct()
     )
     page = Paginator(events.select_related("actor").order_by("-id"), 50).get_page(request.GET.get("page"))
-    return render(request, "children/access_log.html", child_context(request, page=page, person=person, people=sorted(people)))
+    rows = [(event, describe_access(event.what)) for event in page]
+    return render(request, "children/access_log.html", child_context(request, page=page, rows=rows, person=person, people=sorted(people)))
 
 
 @login_required

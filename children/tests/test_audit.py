@@ -65,4 +65,4 @@ def test_owner_sees_who_has_seen_the_record(client, cast):
     client.force_login(cast["owner"])
     response = client.get(reverse("children:access-log", args=[cast["child"].uuid]))
     assert "viewer@example.org" in response.content.decode() or "Viewer" in response.content.decode()
-    assert "medicines list" in response.content.decode()
+    assert "Medicines list" in response.content.decode()
