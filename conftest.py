@@ -35,7 +35,15 @@ def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "private")}},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+    }
+    # LocMem stores outlive a settings override: clear rate-limit counters.
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    caches["pages"].clear()
 
 
 def make_user(email: str, **extra: Any) -> User:

@@ -27,8 +27,10 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from .models import ALL_SCOPES, CareTeamMember, Child, Guardianship, PracticeEnrollment
 
@@ -160,6 +162,36 @@ def can_view(perms: frozenset[str], model: type[models.Model]) -> bool:
     return any(p in perms for p in view_perms(model))
 
 
+def _child_and_ownership(user: Any, child_uuid: UUID | str) -> tuple[Child, bool]:
+    """The child, and whether ``user`` is a live owner of it, in one statement.
+
+    Every child page starts here, so this is written as one fixed SQL
+    statement instead of an ORM query compiled per request. The owner test is
+    the same rule as ``GrantQuerySet.live()`` (the property test checks that
+    both agree).
+    """
+    try:
+        value = UUID(str(child_uuid))
+    except ValueError:
+        raise Http404 from None
+    ops = connection.ops
+    child_table = ops.quote_name(Child._meta.db_table)
+    guardianship = ops.quote_name(Guardianship._meta.db_table)
+    signed_in = getattr(user, "is_authenticated", False) and user.is_active
+    today = ops.adapt_datefield_value(timezone.localdate())
+    sql = (
+        f"SELECT c.*, EXISTS(SELECT 1 FROM {guardianship} g WHERE g.child_id = c.id "  # noqa: S608
+        "AND g.user_id = %s AND g.role = %s AND g.revoked_at IS NULL AND g.starts_on <= %s "
+        f"AND (g.ends_on IS NULL OR g.ends_on >= %s)) AS is_owner FROM {child_table} c WHERE c.uuid = %s"
+    )
+    uuid_value = Child._meta.get_field("uuid").get_db_prep_value(value, connection)
+    params = [user.pk if signed_in else None, Guardianship.Role.OWNER.value, today, today, uuid_value]
+    found = list(Child.objects.raw(sql, params))
+    if not found:
+        raise Http404
+    return found[0], bool(signed_in and found[0].is_owner)
+
+
 def get_child_for(user: Any, child_uuid: UUID | str, perm: str | Iterable[str]) -> Child:
     """The child, if ``user`` holds one of ``perm``.
 
@@ -168,10 +200,9 @@ def get_child_for(user: Any, child_uuid: UUID | str, perm: str | Iterable[str]) 
     may not do this (a read-only grant trying to write, a non-owner sharing).
     """
     wanted = [perm] if isinstance(perm, str) else list(perm)
-    try:
-        child = Child.objects.get(uuid=child_uuid)
-    except (Child.DoesNotExist, ValueError):
-        raise Http404 from None
+    child, is_owner = _child_and_ownership(user, child_uuid)
+    if is_owner:
+        user.__dict__.setdefault(_CACHE_ATTR, {})[child.pk] = ALL_PERMS
     perms = perms_for(user, child)
     if RECORD_VIEW not in perms:
         raise Http404

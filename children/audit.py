@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -69,10 +69,16 @@ def audit_record(
     else:
         actor_obj, label = actor, actor.email
     target_uuid = str(getattr(target, "uuid", "")) if target is not None else ""
-    with transaction.atomic():
-        # The head row serializes appends on PostgreSQL; SQLite's IMMEDIATE
-        # transactions already do.
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    head_table = connection.ops.quote_name(AuditHead._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Locking the head row serializes appends on PostgreSQL; SQLite's
+        # IMMEDIATE transactions already do.
+        cursor.execute(f"SELECT last_hash FROM {head_table} WHERE id = 1{lock}")  # noqa: S608
+        row = cursor.fetchone()
+        if row is None:
+            AuditHead.objects.create(pk=1)
+            row = (AuditHead.GENESIS,)
         event = AccessEvent(
             at=timezone.now(),
             actor=actor_obj,
@@ -84,11 +90,11 @@ def audit_record(
             ip=ctx.ip,
             user_agent=ctx.user_agent,
             data={k: str(v) for k, v in data.items()},
-            prev_hash=head.last_hash,
+            prev_hash=row[0],
         )
         event.hash = event.compute_hash()
-        event.save()
-        AuditHead.objects.filter(pk=1).update(last_hash=event.hash)
+        event.save(force_insert=True)
+        cursor.execute(f"UPDATE {head_table} SET last_hash = %s WHERE id = 1", [event.hash])  # noqa: S608
     return event
 
 
@@ -100,7 +106,7 @@ class ChainProblem:
 
 def audit_verify() -> tuple[int, ChainProblem | None]:
     """Walk the chain in order; return the count checked and the first problem."""
-    prev = "0" * 64
+    prev = AuditHead.GENESIS
     count = 0
     for event in AccessEvent.objects.order_by("id").iterator(chunk_size=2000):
         if event.prev_hash != prev:

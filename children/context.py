@@ -1,5 +1,6 @@
 """The child's section navigation: only the sections this person can open."""
 
+from functools import lru_cache
 from typing import Any
 
 from django.http import HttpRequest
@@ -30,13 +31,24 @@ SECTIONS: tuple[tuple[Any, str, tuple[str, ...] | None], ...] = (
 )
 
 
+_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+
+
+@lru_cache(maxsize=None)
+def _url_pattern(name: str) -> str:
+    """The section's URL with a placeholder for the child: reversed once per process."""
+    return reverse(name, args=[_PLACEHOLDER])
+
+
 def child_nav(request: HttpRequest) -> dict[str, Any]:
     child = getattr(request, "child", None)
     if child is None:
         return {}
     perms = request.child_perms  # type: ignore[attr-defined]
     current = request.resolver_match.view_name if request.resolver_match else ""
-    current_kind = (request.resolver_match.kwargs.get("kind") if request.resolver_match else None)
+    match = request.resolver_match
+    # Sharing URLs have a `kind` too ("team"); only a notebook page names a section.
+    current_kind = match.kwargs.get("kind") if match and match.namespace == "records" else None
     nav = []
     for label, name, needed in SECTIONS:
         if needed is None:
@@ -46,5 +58,6 @@ def child_nav(request: HttpRequest) -> dict[str, Any]:
         else:
             active = current == name
         if any(p in perms for p in needed):
-            nav.append({"label": label, "url": reverse(name, args=[child.uuid]), "active": active})
+            url = _url_pattern(name).replace(_PLACEHOLDER, str(child.uuid))
+            nav.append({"label": label, "url": url, "active": active})
     return {"child_nav": nav}

@@ -30,7 +30,7 @@ class ChildForm(VersionedModelForm):
 
 class ChildCreateForm(ChildForm):
     relationship = forms.ChoiceField(
-        label=_("You are the child's"), choices=Guardianship.Relationship.choices,
+        label=_("Your relationship to the child"), choices=Guardianship.Relationship.choices,
         initial=Guardianship.Relationship.PARENT,
     )
 
@@ -82,8 +82,8 @@ class InvitationForm(forms.Form):
         label=_("Their role on the team"), choices=[("", "—")] + CareTeamMember.Role.choices, required=False
     )
     team_member = forms.ModelChoiceField(
-        label=_("Already on the team list as"), queryset=CareTeamMember.objects.none(), required=False,
-        help_text=_("If this person is already on the team list, pick them so their details are kept."),
+        label=_("Pick them if they are already on the team list"), queryset=CareTeamMember.objects.none(), required=False,
+        help_text=_("Their phone numbers and notes are then kept."),
     )
     scopes = ScopesField(required=False)
     can_write = forms.BooleanField(

@@ -426,7 +426,9 @@ class AccessEvent(models.Model):
 class AuditHead(models.Model):
     """The newest hash of the chain; locked while a row is appended."""
 
-    last_hash = models.CharField(max_length=64, default="0" * 64)
+    GENESIS = "0" * 64
+
+    last_hash = models.CharField(max_length=64, default=GENESIS)
 
     class Meta:
         verbose_name = _("audit chain head")

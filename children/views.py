@@ -9,7 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from django.apps import apps
@@ -21,6 +23,7 @@ from records.registry import BY_SLUG
 
 from . import access, services
 from .audit import audit_record
+from .overview import sections_html as overview_sections_html
 from .forms import ChildCreateForm, ChildForm, EnrollmentForm, GrantForm, InvitationForm
 from .models import AccessEvent, CareTeamMember, Guardianship, Invitation, PracticeEnrollment
 from .viewutils import child_context, load_child
@@ -40,49 +43,10 @@ def child_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def overview(request: HttpRequest, child_id: UUID) -> HttpResponse:
-    """The page a parent shows on a phone in a waiting room.
-
-    A fixed number of queries whatever the size of the record: each section is
-    one query, filtered to what is current (the practice enrollment is only
-    read when the medical home lead has no practice).
-    """
+    """The page a parent shows on a phone in a waiting room (see overview.py)."""
     child = load_child(request, child_id, access.RECORD_VIEW, what="overview")
-    perms = request.child_perms  # type: ignore[attr-defined]
-    today = timezone.localdate()
-    ctx = child_context(request)
-    todos: list[dict[str, object]] = []
-    if access.can_view(perms, Condition):
-        ctx["conditions"] = list(child.conditions.filter(status=Condition.Status.ACTIVE))
-    if access.can_view(perms, Allergy):
-        ctx["allergies"] = list(child.allergies.all())
-    if access.can_view(perms, Medication):
-        # The page shows no prescriber: joining the team row for each medicine was wasted work.
-        ctx["medications"] = list(child.medications.exclude(status=Medication.Status.STOPPED))
-    if access.can_view(perms, Equipment):
-        ctx["equipment"] = list(child.equipment.filter(in_use=True))
-        for item in ctx["equipment"]:
-            if item.replace_on and item.replace_on <= today + timedelta(days=30):
-                todos.append({"text": _("%(item)s is due for replacement or service on %(date)s.") % {"item": item.name, "date": item.replace_on}, "url": reverse("records:equipment-update", args=[child.uuid, item.uuid])})
-    if access.can_view(perms, CareTeamMember):
-        team = list(child.team.select_related("practice"))
-        ctx["team"] = team
-        ctx["lead"] = next((m for m in team if m.is_medical_home_lead), None)
-        practice = ctx["lead"].practice if ctx["lead"] and ctx["lead"].practice else None
-        if practice is None:
-            # Only asked for when the lead's practice does not already say whom to call.
-            enrollment = child.enrollments.live().select_related("practice").first()
-            practice = enrollment.practice if enrollment else None
-        ctx["after_hours_practice"] = practice
-    if access.can_view(perms, Coverage):
-        ctx["coverages"] = list(child.coverages.all())
-        for coverage in ctx["coverages"]:
-            if coverage.renewal_warning:
-                todos.append({"text": _("%(payer)s must be renewed by %(date)s (%(days)s days left).") % {"payer": coverage.payer, "date": coverage.next_deadline, "days": coverage.days_left}, "url": reverse("records:insurance-update", args=[child.uuid, coverage.uuid]), "urgent": True})
-    if access.can_view(perms, Immunization):
-        for shot in child.immunizations.filter(given_elsewhere=True, pcp_told=False):
-            todos.append({"text": _("Tell the main doctor's office about the %(vaccine)s given on %(date)s.") % {"vaccine": shot.vaccine, "date": shot.given_on}, "url": reverse("records:immunizations-update", args=[child.uuid, shot.uuid])})
-    ctx["todos"] = todos
-    return render(request, "children/overview.html", ctx)
+    html = overview_sections_html(request, child, request.child_perms)  # type: ignore[attr-defined]
+    return render(request, "children/overview.html", child_context(request, sections_html=html))
 
 
 @login_required

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from django.http import Http404
 from hypothesis.extra.django import TestCase
 
 from accounts.models import Practice, PracticeStaff, User
@@ -103,7 +104,18 @@ class AccessPropertyTest(TestCase):
                 mine = {obj.pk for obj in items[model]}  # a team grant is a CareTeamMember row too
                 got = set(access.scoped(model.objects.all(), user, action).values_list("pk", flat=True)) & mine
                 assert got == expected, (model.__name__, action, grants)
-                # The per-child check agrees with the queryset.
+                # The per-child check agrees with the queryset, whether or not
+                # the child was opened through get_child_for's owner shortcut.
+                access.forget(user)
+                fresh = [access.perms_for(user, c) for c in children]
+                for index, c in enumerate(children):
+                    access.forget(user)
+                    try:
+                        access.get_child_for(user, c.uuid, access.RECORD_VIEW)
+                    except Http404:
+                        assert fresh[index] == frozenset()
+                    else:
+                        assert access.perms_for(user, c) == fresh[index]
                 access.forget(user)
                 for obj in items[model]:
                     perms = access.perms_for(user, obj.child)

@@ -123,20 +123,19 @@ def test_overview_warns_60_days_before_renewal(client, cast):
     Coverage.objects.create(child=child, payer="Soon Medicaid", member_id="1", is_medicaid=True, renewal_on=today + timedelta(days=59))
     Coverage.objects.create(child=child, payer="Later Plan", member_id="2", renewal_on=today + timedelta(days=61))
     client.force_login(cast["owner"])
-    todos = client.get(url("children:overview", child)).context["todos"]
-    texts = " ".join(t["text"] for t in todos)
-    assert "Soon Medicaid must be renewed" in texts
-    assert "Later Plan" not in texts
+    page = client.get(url("children:overview", child)).content.decode()
+    assert "Soon Medicaid must be renewed" in page
+    assert "Later Plan must be renewed" not in page
 
 
 def test_untold_immunization_is_a_todo_until_marked(client, cast):
     child = cast["child"]
     shot = Immunization.objects.create(child=child, vaccine="Flu", given_on=timezone.localdate(), given_elsewhere=True, pcp_told=False)
     client.force_login(cast["owner"])
-    assert any("Flu" in t["text"] for t in client.get(url("children:overview", child)).context["todos"])
+    assert "about the Flu given" in client.get(url("children:overview", child)).content.decode()
     client.post(url("records:immunizations-update", child, shot.uuid),
                 {"vaccine": "Flu", "given_on": shot.given_on, "given_elsewhere": "on", "pcp_told": "on", "version": shot.version})
-    assert not any("Flu" in t["text"] for t in client.get(url("children:overview", child)).context["todos"])
+    assert "about the Flu given" not in client.get(url("children:overview", child)).content.decode()
 
 
 def test_after_hours_card_shows_the_practice_lines(client, cast):

@@ -3,8 +3,9 @@
 Never ``playwright install``: the browser is /usr/bin/chromium
 (``apt-get install -y chromium``), launched with the arguments of STACK.md 3.6.
 Every page of a journey goes through ``check_page``: axe-core (WCAG 2.1 A/AA),
-no horizontal scroll at 360 px, no script or CSP errors in the console, no aria-describedby / label pointing
-at a missing id. BROWSER_SCREENSHOTS=/some/folder keeps a picture of each page.
+no horizontal scroll at 360 px, no script or CSP errors in the console, no
+aria-describedby or label pointing at a missing id.
+BROWSER_SCREENSHOTS=/some/folder keeps a 360 px picture of each page checked.
 """
 
 import os
@@ -17,8 +18,14 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
     # without this, Chromium still does DNS lookups for Google autofill/accounts/update hosts
     "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,"
     "DialMediaRouteProvider,Translate,NetworkTimeServiceQuerying,CertificateTransparencyComponentUpdater",
@@ -36,7 +43,8 @@ _OVERFLOWING = """() => {
     .filter(el => el.getBoundingClientRect().right > width + 0.5)
     .slice(0, 8)
     .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
-         + (el.className && typeof el.className === "string" ? "." + el.className.trim().replace(/\\s+/g, ".") : "")
+         + (typeof el.className === "string" && el.className
+            ? "." + el.className.trim().replace(/\\s+/g, ".") : "")
          + " right=" + Math.round(el.getBoundingClientRect().right));
 }"""
 
@@ -46,7 +54,9 @@ _BROKEN_IDREFS = """() => {
   for (const attr of ["aria-describedby", "aria-labelledby", "aria-controls"]) {
     for (const el of document.querySelectorAll("[" + attr + "]")) {
       for (const id of el.getAttribute(attr).split(/\\s+/).filter(Boolean)) {
-        if (!document.getElementById(id)) broken.push(`${el.tagName.toLowerCase()}#${el.id} ${attr}="${id}"`);
+        if (!document.getElementById(id)) {
+          broken.push(`${el.tagName.toLowerCase()}#${el.id} ${attr}="${id}"`);
+        }
       }
     }
   }
@@ -62,7 +72,8 @@ def _describe(violations: list[dict[str, Any]]) -> str:
     for v in violations:
         lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
         for node in v["nodes"][:5]:
-            lines.append(f"    {node['target']}: {node.get('failureSummary', '').splitlines()[-1:]}")
+            summary = node.get("failureSummary", "").splitlines()[-1:]
+            lines.append(f"    {node['target']}: {summary}")
     return "\n".join(lines)
 
 
@@ -79,7 +90,10 @@ def check_page(page: Any, *, desktop: bool = True) -> None:
 
     page.wait_for_load_state("load")
     where = f"{page.url} ({page.title()!r})"
-    errors = [e for e in page.context.homebase_errors if not e.startswith("Failed to load resource")]
+    # A 404 (favicon, the expected refusals) is checked by the test itself, not here.
+    errors = [
+        e for e in page.context.homebase_errors if not e.startswith("Failed to load resource")
+    ]
     page.context.homebase_errors.clear()
     assert not errors, f"Console or script errors on {where}:\n" + "\n".join(errors)
 
@@ -89,8 +103,8 @@ def check_page(page: Any, *, desktop: bool = True) -> None:
         result = Axe().run(page, options=AXE_OPTIONS)
         violations = result.response["violations"]
         assert not violations, (
-            f"axe found {len(violations)} WCAG 2.1 A/AA violation(s) on {where} at {size['width']} px:\n"
-            + _describe(violations)
+            f"axe found {len(violations)} WCAG 2.1 A/AA violation(s) on {where} "
+            f"at {size['width']} px:\n" + _describe(violations)
         )
     page.set_viewport_size(PHONE)
 
@@ -107,7 +121,8 @@ def check_page(page: Any, *, desktop: bool = True) -> None:
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert widths[0] <= widths[1], (
-        f"Horizontal scroll at 360 px on {where}: scrollWidth {widths[0]} > clientWidth {widths[1]}; "
+        f"Horizontal scroll at 360 px on {where}: "
+        f"scrollWidth {widths[0]} > clientWidth {widths[1]}; "
         f"too wide: {page.evaluate(_OVERFLOWING)}"
     )
 
@@ -115,7 +130,7 @@ def check_page(page: Any, *, desktop: bool = True) -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (never `playwright install`)")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
     # Playwright's sync API keeps an event loop running in this thread; Django's
     # ORM calls from the test (reading the outbox, the database) are still synchronous.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -138,7 +153,7 @@ def new_page(browser: Any, live_server: Any, transactional_db: Any) -> Iterator[
         context.homebase_errors = []
         contexts.append(context)
         page = context.new_page()
-        page.on("console", lambda msg: msg.type == "error" and context.homebase_errors.append(msg.text))
+        page.on("console", lambda m: m.type == "error" and context.homebase_errors.append(m.text))
         page.on("pageerror", lambda exc: context.homebase_errors.append(f"pageerror: {exc}"))
         return page
 

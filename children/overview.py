@@ -1,0 +1,141 @@
+"""The child overview: the page a parent shows on a phone in a waiting room.
+
+Its sections are read with one query each (a fixed number whatever the size
+of the record) and rendered into a fragment that is kept in this process's
+memory (the ``pages`` cache) under a key derived from the data itself:
+
+* a fingerprint query returns, for each table the page shows, the number of
+  rows, the sum of their ``version`` (every edit bumps it) and the highest
+  id (ids are never reused: AUTOINCREMENT on SQLite, sequences elsewhere),
+  so any add, edit or delete changes the key; plus the newest change to a
+  linked practice;
+* the person's permissions (what sections they may see), the language and
+  today's date (the to-dos count days).
+
+No invalidation code has to remember to run, and the health data never
+leaves the process (it is not written to a shared cache).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from django.core.cache import caches
+from django.db import connection
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from records.models import Allergy, Condition, Coverage, Equipment, Immunization, Medication
+
+from . import access
+from .models import CareTeamMember, Child, PracticeEnrollment
+
+FRAGMENT = "children/overview.html#overview-sections"
+SECTION_MODELS = (Condition, Allergy, Medication, Equipment, CareTeamMember, Coverage, Immunization)
+
+
+def _fingerprint_sql() -> str:
+    parts = []
+    for model in SECTION_MODELS:
+        table = connection.ops.quote_name(model._meta.db_table)
+        parts.append(
+            f"(SELECT COUNT(*) FROM {table} WHERE child_id = %s), "
+            f"(SELECT COALESCE(SUM(version), 0) FROM {table} WHERE child_id = %s), "
+            f"(SELECT COALESCE(MAX(id), 0) FROM {table} WHERE child_id = %s)"
+        )
+    enrollments = connection.ops.quote_name(PracticeEnrollment._meta.db_table)
+    team = connection.ops.quote_name(CareTeamMember._meta.db_table)
+    practices = connection.ops.quote_name(PracticeEnrollment.practice.field.related_model._meta.db_table)
+    parts.append(
+        f"(SELECT COUNT(*) FROM {enrollments} WHERE child_id = %s), "
+        f"(SELECT COUNT(revoked_at) FROM {enrollments} WHERE child_id = %s), "
+        f"(SELECT COALESCE(MAX(id), 0) FROM {enrollments} WHERE child_id = %s), "
+        f"(SELECT MAX(updated_at) FROM {practices} WHERE id IN "
+        f"(SELECT practice_id FROM {team} WHERE child_id = %s) OR id IN "
+        f"(SELECT practice_id FROM {enrollments} WHERE child_id = %s))"
+    )
+    return "SELECT " + ", ".join(parts)
+
+
+def fingerprint(child: Child) -> str:
+    sql = _fingerprint_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [child.pk] * sql.count("%s"))
+        row = cursor.fetchone()
+    return repr((child.version, row))
+
+
+def sections(child: Child, perms: frozenset[str]) -> dict[str, Any]:
+    """Read what the page shows: one query per section the person may see."""
+    today = timezone.localdate()
+    ctx: dict[str, Any] = {"child": child}
+    todos: list[dict[str, object]] = []
+    if access.can_view(perms, Condition):
+        ctx["conditions"] = list(child.conditions.filter(status=Condition.Status.ACTIVE))
+    if access.can_view(perms, Allergy):
+        ctx["allergies"] = list(child.allergies.all())
+    if access.can_view(perms, Medication):
+        ctx["medications"] = list(child.medications.exclude(status=Medication.Status.STOPPED))
+    if access.can_view(perms, Equipment):
+        ctx["equipment"] = list(child.equipment.filter(in_use=True))
+        for item in ctx["equipment"]:
+            if item.replace_on and item.replace_on <= today + timedelta(days=30):
+                todos.append({
+                    "text": _("%(item)s is due for replacement or service on %(date)s.")
+                    % {"item": item.name, "date": date_format(item.replace_on)},
+                    "url": reverse("records:equipment-update", args=[child.uuid, item.uuid]),
+                })
+    if access.can_view(perms, CareTeamMember):
+        team = list(child.team.select_related("practice"))
+        roles = dict(CareTeamMember.Role.choices)  # once, not once per member
+        for member in team:
+            member.role_label = roles.get(member.role, member.role)
+        lead = next((m for m in team if m.is_medical_home_lead), None)
+        practice = lead.practice if lead and lead.practice else None
+        if practice is None:
+            # Only asked for when the lead's practice does not already say whom to call.
+            enrollment = child.enrollments.live().select_related("practice").first()
+            practice = enrollment.practice if enrollment else None
+        ctx.update(team=team, lead=lead, after_hours_practice=practice)
+    if access.can_view(perms, Coverage):
+        ctx["coverages"] = list(child.coverages.all())
+        for coverage in ctx["coverages"]:
+            if coverage.renewal_warning:
+                todos.append({
+                    "text": ngettext(
+                        "%(payer)s must be renewed by %(date)s (%(days)s day left).",
+                        "%(payer)s must be renewed by %(date)s (%(days)s days left).",
+                        coverage.days_left or 0,
+                    ) % {"payer": coverage.payer, "date": date_format(coverage.next_deadline), "days": coverage.days_left},
+                    "url": reverse("records:insurance-update", args=[child.uuid, coverage.uuid]),
+                    "urgent": True,
+                })
+    if access.can_view(perms, Immunization):
+        for shot in child.immunizations.filter(given_elsewhere=True, pcp_told=False):
+            todos.append({
+                "text": _("Tell the main doctor's office about the %(vaccine)s given on %(date)s.")
+                % {"vaccine": shot.vaccine, "date": date_format(shot.given_on)},
+                "url": reverse("records:immunizations-update", args=[child.uuid, shot.uuid]),
+            })
+    ctx["todos"] = todos
+    return ctx
+
+
+def sections_html(request: HttpRequest, child: Child, perms: frozenset[str]) -> str:
+    digest = hashlib.sha256(
+        repr((sorted(perms), translation.get_language(), timezone.localdate(), fingerprint(child))).encode()
+    ).hexdigest()
+    key = f"overview:{child.pk}:{digest}"
+    cache = caches["pages"]
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(FRAGMENT, sections(child, perms), request=request)
+        cache.set(key, html)
+    return html
