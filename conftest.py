@@ -19,12 +19,21 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.conf import settings
 
 from accounts.models import Practice, PracticeStaff, User
 from children.models import CareTeamMember, Child, Guardianship, PracticeEnrollment, scopes_to_text
 
-ROLES = ("anonymous", "owner", "caregiver", "viewer", "editor", "team_other", "coordinator", "other_family", "operator")
+ROLES = (
+    "anonymous",
+    "owner",
+    "caregiver",
+    "viewer",
+    "editor",
+    "team_other",
+    "coordinator",
+    "other_family",
+    "operator",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +41,10 @@ def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "private")}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.CACHES = {
@@ -47,14 +59,23 @@ def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
 
 
 def make_user(email: str, **extra: Any) -> User:
-    user = User.objects.create_user(email=email, password="correct horse battery", name=extra.pop("name", email.split("@")[0].title()), **extra)
+    user = User.objects.create_user(
+        email=email,
+        password="correct horse battery",
+        name=extra.pop("name", email.split("@")[0].title()),
+        **extra,
+    )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
 
 
 def make_child(owner: User, first_name: str = "Maya") -> Child:
-    child = Child.objects.create(first_name=first_name, last_name="Rivera", birth_date=date(2016, 3, 14))
-    Guardianship.objects.create(child=child, user=owner, role=Guardianship.Role.OWNER, can_write=True)
+    child = Child.objects.create(
+        first_name=first_name, last_name="Rivera", birth_date=date(2016, 3, 14)
+    )
+    Guardianship.objects.create(
+        child=child, user=owner, role=Guardianship.Role.OWNER, can_write=True
+    )
     return child
 
 
@@ -65,18 +86,60 @@ def cast(db: Any) -> dict[str, Any]:
     people["operator"].save()
     child = make_child(people["owner"])
     other_child = make_child(people["other_family"], first_name="Other")
-    Guardianship.objects.create(child=child, user=people["caregiver"], role=Guardianship.Role.CAREGIVER,
-                                scopes=scopes_to_text(["summary", "health", "journal"]), can_write=True)
-    CareTeamMember.objects.create(child=child, user=people["viewer"], name="Dr. Viewer", role="pcp",
-                                  scopes=scopes_to_text(["summary", "health"]), can_write=False)
-    CareTeamMember.objects.create(child=child, user=people["editor"], name="Dr. Editor", role="specialist", specialty="Neurology",
-                                  scopes=scopes_to_text(["summary", "health"]), can_write=True)
-    CareTeamMember.objects.create(child=child, user=people["team_other"], name="Ms. Teacher", role="teacher",
-                                  scopes=scopes_to_text(["journal"]), can_write=False)
-    practice = Practice.objects.create(name="Sunrise Pediatrics", after_hours_phone="555-300-1999", nurse_line="555-300-1888", phone="555-300-1000")
-    PracticeStaff.objects.create(practice=practice, user=people["coordinator"], role=PracticeStaff.Role.COORDINATOR)
-    PracticeEnrollment.objects.create(child=child, practice=practice, scopes=scopes_to_text(["summary", "health", "coverage"]), can_write=True)
-    return {**people, "anonymous": None, "child": child, "other_child": other_child, "practice": practice}
+    Guardianship.objects.create(
+        child=child,
+        user=people["caregiver"],
+        role=Guardianship.Role.CAREGIVER,
+        scopes=scopes_to_text(["summary", "health", "journal"]),
+        can_write=True,
+    )
+    CareTeamMember.objects.create(
+        child=child,
+        user=people["viewer"],
+        name="Dr. Viewer",
+        role="pcp",
+        scopes=scopes_to_text(["summary", "health"]),
+        can_write=False,
+    )
+    CareTeamMember.objects.create(
+        child=child,
+        user=people["editor"],
+        name="Dr. Editor",
+        role="specialist",
+        specialty="Neurology",
+        scopes=scopes_to_text(["summary", "health"]),
+        can_write=True,
+    )
+    CareTeamMember.objects.create(
+        child=child,
+        user=people["team_other"],
+        name="Ms. Teacher",
+        role="teacher",
+        scopes=scopes_to_text(["journal"]),
+        can_write=False,
+    )
+    practice = Practice.objects.create(
+        name="Sunrise Pediatrics",
+        after_hours_phone="555-300-1999",
+        nurse_line="555-300-1888",
+        phone="555-300-1000",
+    )
+    PracticeStaff.objects.create(
+        practice=practice, user=people["coordinator"], role=PracticeStaff.Role.COORDINATOR
+    )
+    PracticeEnrollment.objects.create(
+        child=child,
+        practice=practice,
+        scopes=scopes_to_text(["summary", "health", "coverage"]),
+        can_write=True,
+    )
+    return {
+        **people,
+        "anonymous": None,
+        "child": child,
+        "other_child": other_child,
+        "practice": practice,
+    }
 
 
 @pytest.fixture
@@ -85,4 +148,5 @@ def client_for(client: Any, cast: dict[str, Any]) -> Any:
         if role != "anonymous":
             client.force_login(cast[role])
         return client
+
     return login

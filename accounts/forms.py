@@ -34,14 +34,26 @@ class PracticeForm(forms.ModelForm):
     class Meta:
         model = Practice
         fields = [
-            "name", "address", "phone", "after_hours_phone", "nurse_line", "hours", "website",
-            "accepts_medicaid", "wheelchair_accessible", "accessibility_notes", "languages",
+            "name",
+            "address",
+            "phone",
+            "after_hours_phone",
+            "nurse_line",
+            "hours",
+            "website",
+            "accepts_medicaid",
+            "wheelchair_accessible",
+            "accessibility_notes",
+            "languages",
         ]
-        widgets = {"address": forms.Textarea(attrs={"rows": 2}), "hours": forms.Textarea(attrs={"rows": 3}),
-                   "accessibility_notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "hours": forms.Textarea(attrs={"rows": 3}),
+            "accessibility_notes": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for name in ("phone", "after_hours_phone", "nurse_line"):
             if data.get(name):
                 try:

@@ -47,8 +47,8 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-    objects = UserManager()  # type: ignore[misc]
+    REQUIRED_FIELDS = []  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[assignment,misc]
 
     class Meta:
         verbose_name = _("user")
@@ -83,7 +83,10 @@ class Practice(models.Model):
         help_text=_("Parking, ramps, elevators, quiet rooms, changing tables for older children."),
     )
     languages = models.CharField(
-        _("languages spoken"), max_length=200, blank=True, help_text=_("For example: English, Spanish.")
+        _("languages spoken"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: English, Spanish."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

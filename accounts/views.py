@@ -1,3 +1,4 @@
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -44,12 +45,15 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _can_edit_practice(user: object, practice: Practice) -> bool:
+def _can_edit_practice(user: Any, practice: Practice) -> bool:
     # Practice details are directory information, not child data: the person
     # who listed the practice and its administrators may correct them.
-    return practice.created_by_id == user.pk or PracticeStaff.objects.filter(
-        practice=practice, user=user, role=PracticeStaff.Role.ADMIN, is_active=True
-    ).exists()
+    return (
+        practice.created_by_id == user.pk
+        or PracticeStaff.objects.filter(
+            practice=practice, user=user, role=PracticeStaff.Role.ADMIN, is_active=True
+        ).exists()
+    )
 
 
 @login_required
@@ -65,7 +69,11 @@ def practice_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def practice_detail(request: HttpRequest, practice_id: UUID) -> HttpResponse:
     practice = get_object_or_404(Practice, uuid=practice_id)
-    return render(request, "accounts/practice_detail.html", {"practice": practice, "can_edit": _can_edit_practice(request.user, practice)})
+    return render(
+        request,
+        "accounts/practice_detail.html",
+        {"practice": practice, "can_edit": _can_edit_practice(request.user, practice)},
+    )
 
 
 @login_required

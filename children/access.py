@@ -26,8 +26,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -35,9 +34,7 @@ from django.utils import timezone
 from .models import ALL_SCOPES, CareTeamMember, Child, Guardianship, PracticeEnrollment
 
 RECORD_VIEW = "record.view"
-OWNER_ONLY = frozenset(
-    {"child.edit", "child.delete", "sharing.manage", "audit.view", "team.edit"}
-)
+OWNER_ONLY = frozenset({"child.edit", "child.delete", "sharing.manage", "audit.view", "team.edit"})
 ALL_PERMS = frozenset(
     {RECORD_VIEW}
     | {f"{s}.view" for s in ALL_SCOPES}
@@ -185,11 +182,17 @@ def _child_and_ownership(user: Any, child_uuid: UUID | str) -> tuple[Child, bool
         f"AND (g.ends_on IS NULL OR g.ends_on >= %s)) AS is_owner FROM {child_table} c WHERE c.uuid = %s"
     )
     uuid_value = Child._meta.get_field("uuid").get_db_prep_value(value, connection)
-    params = [user.pk if signed_in else None, Guardianship.Role.OWNER.value, today, today, uuid_value]
+    params = [
+        user.pk if signed_in else None,
+        Guardianship.Role.OWNER.value,
+        today,
+        today,
+        uuid_value,
+    ]
     found = list(Child.objects.raw(sql, params))
     if not found:
         raise Http404
-    return found[0], bool(signed_in and found[0].is_owner)
+    return found[0], bool(signed_in and found[0].is_owner)  # type: ignore[attr-defined]
 
 
 def get_child_for(user: Any, child_uuid: UUID | str, perm: str | Iterable[str]) -> Child:

@@ -1,6 +1,6 @@
 """The child's section navigation: only the sections this person can open."""
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
@@ -34,7 +34,7 @@ SECTIONS: tuple[tuple[Any, str, tuple[str, ...] | None], ...] = (
 _PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _url_pattern(name: str) -> str:
     """The section's URL with a placeholder for the child: reversed once per process."""
     return reverse(name, args=[_PLACEHOLDER])

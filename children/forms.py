@@ -14,9 +14,20 @@ class ChildForm(VersionedModelForm):
     class Meta:
         model = Child
         fields = [
-            "first_name", "last_name", "preferred_name", "birth_date", "sex", "language",
-            "interpreter_needed", "culture_religion", "what_to_know", "effect_siblings",
-            "effect_childcare", "effect_work", "effect_sleep", "effect_money",
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "birth_date",
+            "sex",
+            "language",
+            "interpreter_needed",
+            "culture_religion",
+            "what_to_know",
+            "effect_siblings",
+            "effect_childcare",
+            "effect_work",
+            "effect_sleep",
+            "effect_money",
         ]
 
     def clean_birth_date(self) -> Any:
@@ -30,12 +41,21 @@ class ChildForm(VersionedModelForm):
 
 class ChildCreateForm(ChildForm):
     relationship = forms.ChoiceField(
-        label=_("Your relationship to the child"), choices=Guardianship.Relationship.choices,
+        label=_("Your relationship to the child"),
+        choices=Guardianship.Relationship.choices,
         initial=Guardianship.Relationship.PARENT,
     )
 
     class Meta(ChildForm.Meta):
-        fields = ["first_name", "last_name", "preferred_name", "birth_date", "sex", "language", "interpreter_needed"]
+        fields = [
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "birth_date",
+            "sex",
+            "language",
+            "interpreter_needed",
+        ]
 
 
 class TeamMemberForm(VersionedModelForm):
@@ -43,7 +63,7 @@ class TeamMemberForm(VersionedModelForm):
         self.user = user
         self.child = child
         super().__init__(*args, **kwargs)
-        self.fields["practice"].queryset = Practice.objects.order_by("name")
+        self.fields["practice"].queryset = Practice.objects.order_by("name")  # type: ignore[attr-defined]
         self.fields["practice"].help_text = _(
             "Pick the clinic if it is listed. Its after-hours and nurse lines then show on the after-hours card."
         )
@@ -51,12 +71,21 @@ class TeamMemberForm(VersionedModelForm):
     class Meta:
         model = CareTeamMember
         fields = [
-            "name", "role", "specialty", "organization", "practice", "phone", "after_hours_phone",
-            "email", "fax", "is_medical_home_lead", "notes",
+            "name",
+            "role",
+            "specialty",
+            "organization",
+            "practice",
+            "phone",
+            "after_hours_phone",
+            "email",
+            "fax",
+            "is_medical_home_lead",
+            "notes",
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("role") == CareTeamMember.Role.SPECIALIST and not data.get("specialty"):
             self.add_error("specialty", _("Say what kind of specialist, for example neurology."))
         return data
@@ -77,12 +106,18 @@ class ScopesField(forms.MultipleChoiceField):
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Their email address"))
     name = forms.CharField(label=_("Their name"), max_length=200, required=False)
-    kind = forms.ChoiceField(label=_("Who is this?"), choices=Invitation.Kind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("Who is this?"), choices=Invitation.Kind.choices, widget=forms.RadioSelect
+    )
     team_role = forms.ChoiceField(
-        label=_("Their role on the team"), choices=[("", "—")] + CareTeamMember.Role.choices, required=False
+        label=_("Their role on the team"),
+        choices=[("", "—"), *CareTeamMember.Role.choices],
+        required=False,
     )
     team_member = forms.ModelChoiceField(
-        label=_("Pick them if they are already on the team list"), queryset=CareTeamMember.objects.none(), required=False,
+        label=_("Pick them if they are already on the team list"),
+        queryset=CareTeamMember.objects.none(),
+        required=False,
         help_text=_("Their phone numbers and notes are then kept."),
     )
     scopes = ScopesField(required=False)
@@ -90,13 +125,15 @@ class InvitationForm(forms.Form):
         label=_("They may also add and change things in what they can see"), required=False
     )
     grant_ends_on = forms.DateField(
-        label=_("Sharing ends on (optional)"), required=False, widget=DateInput(),
+        label=_("Sharing ends on (optional)"),
+        required=False,
+        widget=DateInput(),
         help_text=_("Leave empty to share until you stop it."),
     )
 
     def __init__(self, *args: Any, team: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team_member"].queryset = team
+        self.fields["team_member"].queryset = team  # type: ignore[attr-defined]
 
     def clean_grant_ends_on(self) -> Any:
         ends = self.cleaned_data.get("grant_ends_on")
@@ -105,8 +142,10 @@ class InvitationForm(forms.Form):
         return ends
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("kind") in (Invitation.Kind.CAREGIVER, Invitation.Kind.TEAM) and not data.get("scopes"):
+        data = super().clean() or {}
+        if data.get("kind") in (Invitation.Kind.CAREGIVER, Invitation.Kind.TEAM) and not data.get(
+            "scopes"
+        ):
             self.add_error("scopes", _("Choose at least one thing to share."))
         member = data.get("team_member")
         if member is not None and member.user_id is not None:
@@ -117,12 +156,15 @@ class InvitationForm(forms.Form):
 class GrantForm(forms.Form):
     scopes = ScopesField(required=True)
     can_write = forms.BooleanField(label=_("May add and change things"), required=False)
-    ends_on = forms.DateField(label=_("Sharing ends on (optional)"), required=False, widget=DateInput())
+    ends_on = forms.DateField(
+        label=_("Sharing ends on (optional)"), required=False, widget=DateInput()
+    )
 
 
 class EnrollmentForm(GrantForm):
     practice = forms.ModelChoiceField(
-        label=_("Practice"), queryset=Practice.objects.order_by("name"),
+        label=_("Practice"),
+        queryset=Practice.objects.order_by("name"),
         help_text=_("Its care coordinators, nurses and referral staff will see what you share."),
     )
     field_order = ["practice", "scopes", "can_write", "ends_on"]

@@ -13,7 +13,10 @@ from homebase.models import ChildItem
 
 
 class Scope(models.TextChoices):
-    SUMMARY = "summary", _("Summary (emergency page: conditions, allergies, medicines, equipment, team)")
+    SUMMARY = (
+        "summary",
+        _("Summary (emergency page: conditions, allergies, medicines, equipment, team)"),
+    )
     HEALTH = "health", _("Health notebook (medicines, immunizations, measurements, services)")
     COVERAGE = "coverage", _("Insurance")
     VISITS = "visits", _("Visits")
@@ -432,3 +435,6 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return self.last_hash

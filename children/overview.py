@@ -42,19 +42,22 @@ SECTION_MODELS = (Condition, Allergy, Medication, Equipment, CareTeamMember, Cov
 
 
 def _fingerprint_sql() -> str:
+    # Table names come from the models' metadata, never from a request.
     parts = []
     for model in SECTION_MODELS:
         table = connection.ops.quote_name(model._meta.db_table)
         parts.append(
-            f"(SELECT COUNT(*) FROM {table} WHERE child_id = %s), "
+            f"(SELECT COUNT(*) FROM {table} WHERE child_id = %s), "  # noqa: S608
             f"(SELECT COALESCE(SUM(version), 0) FROM {table} WHERE child_id = %s), "
             f"(SELECT COALESCE(MAX(id), 0) FROM {table} WHERE child_id = %s)"
         )
     enrollments = connection.ops.quote_name(PracticeEnrollment._meta.db_table)
     team = connection.ops.quote_name(CareTeamMember._meta.db_table)
-    practices = connection.ops.quote_name(PracticeEnrollment.practice.field.related_model._meta.db_table)
+    practices = connection.ops.quote_name(
+        PracticeEnrollment.practice.field.related_model._meta.db_table
+    )
     parts.append(
-        f"(SELECT COUNT(*) FROM {enrollments} WHERE child_id = %s), "
+        f"(SELECT COUNT(*) FROM {enrollments} WHERE child_id = %s), "  # noqa: S608
         f"(SELECT COUNT(revoked_at) FROM {enrollments} WHERE child_id = %s), "
         f"(SELECT COALESCE(MAX(id), 0) FROM {enrollments} WHERE child_id = %s), "
         f"(SELECT MAX(updated_at) FROM {practices} WHERE id IN "
@@ -87,16 +90,18 @@ def sections(child: Child, perms: frozenset[str]) -> dict[str, Any]:
         ctx["equipment"] = list(child.equipment.filter(in_use=True))
         for item in ctx["equipment"]:
             if item.replace_on and item.replace_on <= today + timedelta(days=30):
-                todos.append({
-                    "text": _("%(item)s is due for replacement or service on %(date)s.")
-                    % {"item": item.name, "date": date_format(item.replace_on)},
-                    "url": reverse("records:equipment-update", args=[child.uuid, item.uuid]),
-                })
+                todos.append(
+                    {
+                        "text": _("%(item)s is due for replacement or service on %(date)s.")
+                        % {"item": item.name, "date": date_format(item.replace_on)},
+                        "url": reverse("records:equipment-update", args=[child.uuid, item.uuid]),
+                    }
+                )
     if access.can_view(perms, CareTeamMember):
         team = list(child.team.select_related("practice"))
         roles = dict(CareTeamMember.Role.choices)  # once, not once per member
         for member in team:
-            member.role_label = roles.get(member.role, member.role)
+            member.role_label = roles.get(member.role, member.role)  # type: ignore[attr-defined]
         lead = next((m for m in team if m.is_medical_home_lead), None)
         practice = lead.practice if lead and lead.practice else None
         if practice is None:
@@ -108,29 +113,44 @@ def sections(child: Child, perms: frozenset[str]) -> dict[str, Any]:
         ctx["coverages"] = list(child.coverages.all())
         for coverage in ctx["coverages"]:
             if coverage.renewal_warning:
-                todos.append({
-                    "text": ngettext(
-                        "%(payer)s must be renewed by %(date)s (%(days)s day left).",
-                        "%(payer)s must be renewed by %(date)s (%(days)s days left).",
-                        coverage.days_left or 0,
-                    ) % {"payer": coverage.payer, "date": date_format(coverage.next_deadline), "days": coverage.days_left},
-                    "url": reverse("records:insurance-update", args=[child.uuid, coverage.uuid]),
-                    "urgent": True,
-                })
+                todos.append(
+                    {
+                        "text": ngettext(
+                            "%(payer)s must be renewed by %(date)s (%(days)s day left).",
+                            "%(payer)s must be renewed by %(date)s (%(days)s days left).",
+                            coverage.days_left or 0,
+                        )
+                        % {
+                            "payer": coverage.payer,
+                            "date": date_format(coverage.next_deadline),
+                            "days": coverage.days_left,
+                        },
+                        "url": reverse(
+                            "records:insurance-update", args=[child.uuid, coverage.uuid]
+                        ),
+                        "urgent": True,
+                    }
+                )
     if access.can_view(perms, Immunization):
         for shot in child.immunizations.filter(given_elsewhere=True, pcp_told=False):
-            todos.append({
-                "text": _("Tell the main doctor's office about the %(vaccine)s given on %(date)s.")
-                % {"vaccine": shot.vaccine, "date": date_format(shot.given_on)},
-                "url": reverse("records:immunizations-update", args=[child.uuid, shot.uuid]),
-            })
+            todos.append(
+                {
+                    "text": _(
+                        "Tell the main doctor's office about the %(vaccine)s given on %(date)s."
+                    )
+                    % {"vaccine": shot.vaccine, "date": date_format(shot.given_on)},
+                    "url": reverse("records:immunizations-update", args=[child.uuid, shot.uuid]),
+                }
+            )
     ctx["todos"] = todos
     return ctx
 
 
 def sections_html(request: HttpRequest, child: Child, perms: frozenset[str]) -> str:
     digest = hashlib.sha256(
-        repr((sorted(perms), translation.get_language(), timezone.localdate(), fingerprint(child))).encode()
+        repr(
+            (sorted(perms), translation.get_language(), timezone.localdate(), fingerprint(child))
+        ).encode()
     ).hexdigest()
     key = f"overview:{child.pk}:{digest}"
     cache = caches["pages"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,7 +39,6 @@ from .models import (
     scopes_to_text,
 )
 
-T = TypeVar("T", bound=models.Model)
 INVITATION_DAYS = 14
 
 
@@ -52,7 +51,7 @@ def _what(item: models.Model) -> str:
 
 
 @transaction.atomic
-def item_create(*, actor: Any, child: Child, item: T) -> T:
+def item_create[T: models.Model](*, actor: Any, child: Child, item: T) -> T:
     item.child = child  # type: ignore[attr-defined]
     if hasattr(item, "created_by_id") and actor is not None and not isinstance(actor, str):
         item.created_by = actor  # type: ignore[attr-defined]
@@ -63,7 +62,7 @@ def item_create(*, actor: Any, child: Child, item: T) -> T:
 
 
 @transaction.atomic
-def item_update(*, actor: Any, item: T, version: int) -> T:
+def item_update[T: models.Model](*, actor: Any, item: T, version: int) -> T:
     """Save ``item`` if nobody saved it since ``version``; otherwise refuse."""
     item.full_clean()
     model = type(item)
@@ -75,7 +74,11 @@ def item_update(*, actor: Any, item: T, version: int) -> T:
     item.version = version + 1  # type: ignore[attr-defined]
     item.save()
     audit_record(
-        actor=actor, verb="update", child=item.child, what=_what(item), target=item  # type: ignore[attr-defined]
+        actor=actor,
+        verb="update",
+        child=item.child,  # type: ignore[attr-defined]
+        what=_what(item),
+        target=item,
     )
     return item
 
@@ -195,7 +198,9 @@ def invitation_for_token(token: str) -> Invitation:
             token_hash=Invitation.hash_token(token)
         )
     except Invitation.DoesNotExist:
-        raise InvitationError(_("This invitation link is not valid. Check the link in your email.")) from None
+        raise InvitationError(
+            _("This invitation link is not valid. Check the link in your email.")
+        ) from None
 
 
 def invitation_check(invitation: Invitation, user: Any) -> None:
@@ -268,7 +273,11 @@ def invitation_accept(*, actor: Any, invitation: Invitation) -> models.Model:
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     access.forget(actor)
     audit_record(
-        actor=actor, verb="accept", child=child, what="invitation", target=invitation,
+        actor=actor,
+        verb="accept",
+        child=child,
+        what="invitation",
+        target=invitation,
         scopes=invitation.scopes,
     )
     return grant
@@ -305,8 +314,12 @@ def grant_revoke(*, actor: Any, grant: Guardianship | CareTeamMember | PracticeE
 
 @transaction.atomic
 def grant_update(
-    *, actor: Any, grant: CareTeamMember | Guardianship | PracticeEnrollment,
-    scopes: list[str], can_write: bool, ends_on: date | None,
+    *,
+    actor: Any,
+    grant: CareTeamMember | Guardianship | PracticeEnrollment,
+    scopes: list[str],
+    can_write: bool,
+    ends_on: date | None,
 ) -> None:
     """Change what a live grant covers (owners cannot be narrowed)."""
     grant.scopes = scopes_to_text(scopes)
@@ -314,25 +327,45 @@ def grant_update(
     grant.ends_on = ends_on
     grant.save(update_fields=["scopes", "can_write", "ends_on"])
     audit_record(
-        actor=actor, verb="share", child=grant.child, what=grant._meta.model_name or "grant",
-        target=grant, scopes=grant.scopes, can_write=can_write, ends_on=ends_on or "",
+        actor=actor,
+        verb="share",
+        child=grant.child,
+        what=grant._meta.model_name or "grant",
+        target=grant,
+        scopes=grant.scopes,
+        can_write=can_write,
+        ends_on=ends_on or "",
     )
 
 
 @transaction.atomic
 def practice_enroll(
-    *, actor: Any, child: Child, practice: Any, scopes: list[str], can_write: bool,
+    *,
+    actor: Any,
+    child: Child,
+    practice: Any,
+    scopes: list[str],
+    can_write: bool,
     ends_on: date | None,
 ) -> PracticeEnrollment:
     """The family chooses a practice as the child's medical home."""
     enrollment = PracticeEnrollment(
-        child=child, practice=practice, scopes=scopes_to_text(scopes), can_write=can_write,
-        ends_on=ends_on, created_by=actor,
+        child=child,
+        practice=practice,
+        scopes=scopes_to_text(scopes),
+        can_write=can_write,
+        ends_on=ends_on,
+        created_by=actor,
     )
     enrollment.full_clean()
     enrollment.save()
     audit_record(
-        actor=actor, verb="share", child=child, what="practiceenrollment", target=enrollment,
-        practice=practice.name, scopes=enrollment.scopes,
+        actor=actor,
+        verb="share",
+        child=child,
+        what="practiceenrollment",
+        target=enrollment,
+        practice=practice.name,
+        scopes=enrollment.scopes,
     )
     return enrollment

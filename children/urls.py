@@ -13,9 +13,21 @@ urlpatterns = [
     path("children/<uuid:child_id>/sharing/", views.sharing, name="sharing"),
     path("children/<uuid:child_id>/sharing/invite/", views.invite, name="invite"),
     path("children/<uuid:child_id>/sharing/medical-home/", views.enroll, name="enroll"),
-    path("children/<uuid:child_id>/sharing/<str:kind>/<uuid:grant_id>/", views.grant_update, name="grant-update"),
-    path("children/<uuid:child_id>/sharing/<str:kind>/<uuid:grant_id>/stop/", views.grant_revoke, name="grant-revoke"),
-    path("children/<uuid:child_id>/invitations/<uuid:invitation_id>/cancel/", views.invitation_cancel, name="invitation-cancel"),
+    path(
+        "children/<uuid:child_id>/sharing/<str:kind>/<uuid:grant_id>/",
+        views.grant_update,
+        name="grant-update",
+    ),
+    path(
+        "children/<uuid:child_id>/sharing/<str:kind>/<uuid:grant_id>/stop/",
+        views.grant_revoke,
+        name="grant-revoke",
+    ),
+    path(
+        "children/<uuid:child_id>/invitations/<uuid:invitation_id>/cancel/",
+        views.invitation_cancel,
+        name="invitation-cancel",
+    ),
     path("children/<uuid:child_id>/access-log/", views.access_log, name="access-log"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
 ]

@@ -1,6 +1,6 @@
-from datetime import timedelta
 from uuid import UUID
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -8,24 +8,18 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from django.apps import apps
-from django.utils.text import capfirst
-from django.utils.translation import gettext_lazy
-
-from records.models import Allergy, Condition, Coverage, Equipment, Immunization, Medication
 from records.registry import BY_SLUG
 
 from . import access, services
 from .audit import audit_record
-from .overview import sections_html as overview_sections_html
 from .forms import ChildCreateForm, ChildForm, EnrollmentForm, GrantForm, InvitationForm
 from .models import AccessEvent, CareTeamMember, Guardianship, Invitation, PracticeEnrollment
+from .overview import sections_html as overview_sections_html
 from .viewutils import child_context, load_child
 
 
@@ -35,8 +29,14 @@ def child_create(request: HttpRequest) -> HttpResponse:
     form = ChildCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         child = form.save(commit=False)
-        services.child_create(actor=request.user, child=child, relationship=form.cleaned_data["relationship"])
-        messages.success(request, _("%(name)s's record is ready. Start with the medicines and allergies.") % {"name": child.first_name})
+        services.child_create(
+            actor=request.user, child=child, relationship=form.cleaned_data["relationship"]
+        )
+        messages.success(
+            request,
+            _("%(name)s's record is ready. Start with the medicines and allergies.")
+            % {"name": child.first_name},
+        )
         return redirect(child.get_absolute_url())
     return render(request, "children/child_create.html", {"form": form})
 
@@ -56,7 +56,11 @@ def child_update(request: HttpRequest, child_id: UUID) -> HttpResponse:
     form = ChildForm(request.POST or None, instance=child)
     if request.method == "POST" and form.is_valid():
         try:
-            services.item_update(actor=request.user, item=form.save(commit=False), version=form.cleaned_data.get("version") or child.version)
+            services.item_update(
+                actor=request.user,
+                item=form.save(commit=False),
+                version=form.cleaned_data.get("version") or child.version,
+            )
         except services.ConcurrentEdit:
             form.stale_version_error()
         else:
@@ -79,11 +83,15 @@ def sharing(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = load_child(request, child_id, "sharing.manage", what="sharing")
     ctx = child_context(
         request,
-        guardianships=child.guardianships.live().select_related("user").order_by("role", "created_at"),
+        guardianships=child.guardianships.live()
+        .select_related("user")
+        .order_by("role", "created_at"),
         team=child.team.live().filter(user__isnull=False).select_related("user"),
         enrollments=child.enrollments.live().select_related("practice"),
         invitations=[i for i in child.invitations.select_related("invited_by") if i.is_pending],
-        ended=child.team.filter(user__isnull=False, revoked_at__isnull=False).select_related("user")[:20],
+        ended=child.team.filter(user__isnull=False, revoked_at__isnull=False).select_related(
+            "user"
+        )[:20],
     )
     return render(request, "children/sharing.html", ctx)
 
@@ -93,21 +101,38 @@ def sharing(request: HttpRequest, child_id: UUID) -> HttpResponse:
 def invite(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = load_child(request, child_id, "sharing.manage", what="invite form")
     team = child.team.filter(user__isnull=True)
-    form = InvitationForm(request.POST or None, team=team, initial={"kind": "team", "scopes": ["summary"]})
+    form = InvitationForm(
+        request.POST or None, team=team, initial={"kind": "team", "scopes": ["summary"]}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.invitation_create(
-            actor=request.user, child=child, email=data["email"], kind=data["kind"], name=data["name"],
-            team_role=data["team_role"], team_member=data["team_member"], scopes=data["scopes"],
-            can_write=data["can_write"], grant_ends_on=data["grant_ends_on"],
+            actor=request.user,
+            child=child,
+            email=data["email"],
+            kind=data["kind"],
+            name=data["name"],
+            team_role=data["team_role"],
+            team_member=data["team_member"],
+            scopes=data["scopes"],
+            can_write=data["can_write"],
+            grant_ends_on=data["grant_ends_on"],
         )
-        messages.success(request, _("Invitation sent to %(email)s. The link works once, for 14 days.") % {"email": data["email"]})
+        messages.success(
+            request,
+            _("Invitation sent to %(email)s. The link works once, for 14 days.")
+            % {"email": data["email"]},
+        )
         return redirect(reverse("children:sharing", args=[child.uuid]))
     return render(request, "children/invite.html", child_context(request, form=form))
 
 
-def _grant(child: object, kind: str, grant_id: UUID) -> Guardianship | CareTeamMember | PracticeEnrollment:
-    model = {"guardian": Guardianship, "team": CareTeamMember, "practice": PracticeEnrollment}.get(kind)
+def _grant(
+    child: object, kind: str, grant_id: UUID
+) -> Guardianship | CareTeamMember | PracticeEnrollment:
+    model = {"guardian": Guardianship, "team": CareTeamMember, "practice": PracticeEnrollment}.get(
+        kind
+    )
     if model is None:
         raise Http404
     return access.get_item(child, model, grant_id)  # type: ignore[arg-type]
@@ -121,12 +146,21 @@ def grant_update(request: HttpRequest, child_id: UUID, kind: str, grant_id: UUID
     if isinstance(grant, Guardianship) and grant.role == Guardianship.Role.OWNER:
         messages.info(request, _("Parents and guardians always see everything."))
         return redirect(reverse("children:sharing", args=[child.uuid]))
-    form = GrantForm(request.POST or None, initial={"scopes": grant.scope_list, "can_write": grant.can_write, "ends_on": grant.ends_on})
+    form = GrantForm(
+        request.POST or None,
+        initial={
+            "scopes": grant.scope_list,
+            "can_write": grant.can_write,
+            "ends_on": grant.ends_on,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         services.grant_update(actor=request.user, grant=grant, **form.cleaned_data)
         messages.success(request, _("Sharing updated."))
         return redirect(reverse("children:sharing", args=[child.uuid]))
-    return render(request, "children/grant_form.html", child_context(request, form=form, grant=grant))
+    return render(
+        request, "children/grant_form.html", child_context(request, form=form, grant=grant)
+    )
 
 
 @login_required
@@ -159,10 +193,16 @@ def invitation_cancel(request: HttpRequest, child_id: UUID, invitation_id: UUID)
 @require_http_methods(["GET", "POST"])
 def enroll(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = load_child(request, child_id, "sharing.manage", what="medical home form")
-    form = EnrollmentForm(request.POST or None, initial={"scopes": ["summary", "health", "plan", "visits"]})
+    form = EnrollmentForm(
+        request.POST or None, initial={"scopes": ["summary", "health", "plan", "visits"]}
+    )
     if request.method == "POST" and form.is_valid():
         services.practice_enroll(actor=request.user, child=child, **form.cleaned_data)
-        messages.success(request, _("%(practice)s is now your child's medical home.") % {"practice": form.cleaned_data["practice"]})
+        messages.success(
+            request,
+            _("%(practice)s is now your child's medical home.")
+            % {"practice": form.cleaned_data["practice"]},
+        )
         return redirect(reverse("children:sharing", args=[child.uuid]))
     return render(request, "children/enroll.html", child_context(request, form=form))
 
@@ -175,14 +215,18 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     except services.InvitationError as error:
         return render(request, "children/invitation.html", {"error": str(error)}, status=404)
     if not request.user.is_authenticated:
-        return render(request, "children/invitation.html", {"invitation": invitation, "needs_login": True})
+        return render(
+            request, "children/invitation.html", {"invitation": invitation, "needs_login": True}
+        )
     try:
         services.invitation_check(invitation, request.user)
     except services.InvitationError as error:
         return render(request, "children/invitation.html", {"error": str(error)}, status=403)
     if request.method == "POST":
         services.invitation_accept(actor=request.user, invitation=invitation)
-        messages.success(request, _("You can now see %(name)s's record.") % {"name": invitation.child.first_name})
+        messages.success(
+            request, _("You can now see %(name)s's record.") % {"name": invitation.child.first_name}
+        )
         return redirect(invitation.child.get_absolute_url())
     return render(request, "children/invitation.html", {"invitation": invitation})
 
@@ -232,11 +276,20 @@ def access_log(request: HttpRequest, child_id: UUID) -> HttpResponse:
     if person:
         events = events.filter(actor_label__icontains=person)
     people = (
-        AccessEvent.objects.filter(child=child).order_by().values_list("actor_label", flat=True).distinct()
+        AccessEvent.objects.filter(child=child)
+        .order_by()
+        .values_list("actor_label", flat=True)
+        .distinct()
     )
-    page = Paginator(events.select_related("actor").order_by("-id"), 50).get_page(request.GET.get("page"))
+    page = Paginator(events.select_related("actor").order_by("-id"), 50).get_page(
+        request.GET.get("page")
+    )
     rows = [(event, describe_access(event.what)) for event in page]
-    return render(request, "children/access_log.html", child_context(request, page=page, rows=rows, person=person, people=sorted(people)))
+    return render(
+        request,
+        "children/access_log.html",
+        child_context(request, page=page, rows=rows, person=person, people=sorted(people)),
+    )
 
 
 @login_required

@@ -12,7 +12,11 @@ from .models import Child
 
 
 def load_child(
-    request: HttpRequest, child_id: UUID | str, perm: str | Iterable[str], *, what: str | None = None
+    request: HttpRequest,
+    child_id: UUID | str,
+    perm: str | Iterable[str],
+    *,
+    what: str | None = None,
 ) -> Child:
     """Return the child or raise 404/403; record the read when ``what`` is given.
 

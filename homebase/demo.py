@@ -43,10 +43,19 @@ from records.models import (
 PASSWORD = "homebase-demo"  # noqa: S105 - published demo sign-in
 ACTOR = "system:load_demo"
 SIGN_INS = (
-    ("parent@demo.homebase.test", "Sofía Rivera, Maya's mother (owner: sees and shares everything)"),
+    (
+        "parent@demo.homebase.test",
+        "Sofía Rivera, Maya's mother (owner: sees and shares everything)",
+    ),
     ("coparent@demo.homebase.test", "Daniel Rivera, Maya's father (co-parent, owner)"),
-    ("pcp@demo.homebase.test", "Dr. Ana Patel, pediatrician (partial grant: summary and health, read only)"),
-    ("coordinator@demo.homebase.test", "Maria Lopez, care coordinator at Sunrise Pediatrics (medical home)"),
+    (
+        "pcp@demo.homebase.test",
+        "Dr. Ana Patel, pediatrician (partial grant: summary and health, read only)",
+    ),
+    (
+        "coordinator@demo.homebase.test",
+        "Maria Lopez, care coordinator at Sunrise Pediatrics (medical home)",
+    ),
     ("stranger@demo.homebase.test", "Alex Stone, another family (sees nothing of Maya)"),
     ("operator@demo.homebase.test", "Site operator (admin at /operator/; no access to children)"),
 )
@@ -80,7 +89,9 @@ def _pdf(title: str) -> bytes:
     out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
     for offset in offsets:
         out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    out.write(
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return out.getvalue()
 
 
@@ -105,17 +116,29 @@ def load_demo() -> Child:
     _user(SIGN_INS[5][0], "Sam Operator", is_staff=True, is_superuser=True)
 
     sunrise = Practice.objects.create(
-        name="Sunrise Pediatrics", address="1200 Harbor Street, Suite 3\nSpringfield",
-        phone="(555) 300-1000", after_hours_phone="(555) 300-1999", nurse_line="(555) 300-1888",
-        hours="Mon-Fri 8am-6pm, Sat 9am-noon", accepts_medicaid=True, wheelchair_accessible=True,
+        name="Sunrise Pediatrics",
+        address="1200 Harbor Street, Suite 3\nSpringfield",
+        phone="(555) 300-1000",
+        after_hours_phone="(555) 300-1999",
+        nurse_line="(555) 300-1888",
+        hours="Mon-Fri 8am-6pm, Sat 9am-noon",
+        accepts_medicaid=True,
+        wheelchair_accessible=True,
         accessibility_notes="Ramp at the side door, wide exam room 4 with a changing table for older children.",
-        languages="English, Spanish", created_by=parent,
+        languages="English, Spanish",
+        created_by=parent,
     )
-    PracticeStaff.objects.create(practice=sunrise, user=coordinator, role=PracticeStaff.Role.COORDINATOR)
+    PracticeStaff.objects.create(
+        practice=sunrise, user=coordinator, role=PracticeStaff.Role.COORDINATOR
+    )
 
     maya = Child.objects.create(
-        first_name="Maya", last_name="Rivera", birth_date=date(today.year - 10, 3, 14),
-        sex=Child.Sex.FEMALE, language="English and Spanish", interpreter_needed=False,
+        first_name="Maya",
+        last_name="Rivera",
+        birth_date=date(today.year - 10, 3, 14),
+        sex=Child.Sex.FEMALE,
+        language="English and Spanish",
+        interpreter_needed=False,
         culture_religion="Catholic family. Grandmother lives with us and speaks Spanish only.",
         what_to_know=(
             "Maya understands much more than she can say. She uses a talker (speech device) and "
@@ -128,137 +151,398 @@ def load_demo() -> Child:
         effect_sleep="Night feeds on the pump and seizures mean we are up most nights.",
         effect_money="Formula and supplies not covered by insurance cost about $150 a month.",
     )
-    Guardianship.objects.create(child=maya, user=parent, role=Guardianship.Role.OWNER,
-                                relationship=Guardianship.Relationship.MOTHER,
-                                scopes=scopes_to_text(ALL_SCOPES), can_write=True)
-    Guardianship.objects.create(child=maya, user=coparent, role=Guardianship.Role.OWNER,
-                                relationship=Guardianship.Relationship.FATHER,
-                                scopes=scopes_to_text(ALL_SCOPES), can_write=True)
-    PracticeEnrollment.objects.create(child=maya, practice=sunrise, created_by=parent,
-                                      scopes=scopes_to_text(["summary", "health", "coverage", "visits", "plan"]),
-                                      can_write=True)
+    Guardianship.objects.create(
+        child=maya,
+        user=parent,
+        role=Guardianship.Role.OWNER,
+        relationship=Guardianship.Relationship.MOTHER,
+        scopes=scopes_to_text(ALL_SCOPES),
+        can_write=True,
+    )
+    Guardianship.objects.create(
+        child=maya,
+        user=coparent,
+        role=Guardianship.Role.OWNER,
+        relationship=Guardianship.Relationship.FATHER,
+        scopes=scopes_to_text(ALL_SCOPES),
+        can_write=True,
+    )
+    PracticeEnrollment.objects.create(
+        child=maya,
+        practice=sunrise,
+        created_by=parent,
+        scopes=scopes_to_text(["summary", "health", "coverage", "visits", "plan"]),
+        can_write=True,
+    )
 
     def member(name: str, role: str, **kw: Any) -> CareTeamMember:
-        return CareTeamMember.objects.create(child=maya, name=name, role=role, created_by=parent, **kw)
+        return CareTeamMember.objects.create(
+            child=maya, name=name, role=role, created_by=parent, **kw
+        )
 
-    patel = member("Dr. Ana Patel", "pcp", organization="Sunrise Pediatrics", practice=sunrise,
-                   phone="(555) 300-1000", after_hours_phone="(555) 300-1999", is_medical_home_lead=True,
-                   user=pcp_user, scopes=scopes_to_text(["summary", "health"]), can_write=False)
-    mensah = member("Dr. Kwame Mensah", "specialist", specialty="Neurology",
-                    organization="Children's Hospital Neurology Clinic", phone="(555) 410-2200",
-                    after_hours_phone="(555) 410-2000")
-    member("Dr. Lisa Chen", "specialist", specialty="Pulmonology (lungs)",
-           organization="Children's Hospital", phone="(555) 410-3300")
-    member("Dr. Omar Haddad", "specialist", specialty="Gastroenterology (stomach and feeding)",
-           organization="Children's Hospital", phone="(555) 410-4400")
-    member("Jordan Blake, PT", "therapist", specialty="Physical therapy", organization="Bright Steps Therapy",
-           phone="(555) 520-1100")
-    member("Priya Nair, SLP", "therapist", specialty="Speech therapy", organization="Bright Steps Therapy",
-           phone="(555) 520-1101")
-    member("Maria Lopez", "care_coordinator", organization="Sunrise Pediatrics", practice=sunrise,
-           phone="(555) 300-1010", email="mlopez@sunrise.example")
-    member("Jenny Park", "referral", organization="Sunrise Pediatrics", practice=sunrise, phone="(555) 300-1020")
-    member("Tom Baker", "billing", organization="Sunrise Pediatrics", practice=sunrise, phone="(555) 300-1030")
-    member("Mrs. Ruth Green", "school_nurse", organization="Lincoln Elementary", phone="(555) 600-7000")
-    member("NuMobility Supply", "equipment", phone="(555) 700-8080", notes="Wheelchair and feeding pump supplies.")
+    patel = member(
+        "Dr. Ana Patel",
+        "pcp",
+        organization="Sunrise Pediatrics",
+        practice=sunrise,
+        phone="(555) 300-1000",
+        after_hours_phone="(555) 300-1999",
+        is_medical_home_lead=True,
+        user=pcp_user,
+        scopes=scopes_to_text(["summary", "health"]),
+        can_write=False,
+    )
+    mensah = member(
+        "Dr. Kwame Mensah",
+        "specialist",
+        specialty="Neurology",
+        organization="Children's Hospital Neurology Clinic",
+        phone="(555) 410-2200",
+        after_hours_phone="(555) 410-2000",
+    )
+    member(
+        "Dr. Lisa Chen",
+        "specialist",
+        specialty="Pulmonology (lungs)",
+        organization="Children's Hospital",
+        phone="(555) 410-3300",
+    )
+    member(
+        "Dr. Omar Haddad",
+        "specialist",
+        specialty="Gastroenterology (stomach and feeding)",
+        organization="Children's Hospital",
+        phone="(555) 410-4400",
+    )
+    member(
+        "Jordan Blake, PT",
+        "therapist",
+        specialty="Physical therapy",
+        organization="Bright Steps Therapy",
+        phone="(555) 520-1100",
+    )
+    member(
+        "Priya Nair, SLP",
+        "therapist",
+        specialty="Speech therapy",
+        organization="Bright Steps Therapy",
+        phone="(555) 520-1101",
+    )
+    member(
+        "Maria Lopez",
+        "care_coordinator",
+        organization="Sunrise Pediatrics",
+        practice=sunrise,
+        phone="(555) 300-1010",
+        email="mlopez@sunrise.example",
+    )
+    member(
+        "Jenny Park",
+        "referral",
+        organization="Sunrise Pediatrics",
+        practice=sunrise,
+        phone="(555) 300-1020",
+    )
+    member(
+        "Tom Baker",
+        "billing",
+        organization="Sunrise Pediatrics",
+        practice=sunrise,
+        phone="(555) 300-1030",
+    )
+    member(
+        "Mrs. Ruth Green", "school_nurse", organization="Lincoln Elementary", phone="(555) 600-7000"
+    )
+    member(
+        "NuMobility Supply",
+        "equipment",
+        phone="(555) 700-8080",
+        notes="Wheelchair and feeding pump supplies.",
+    )
 
     conditions = [
-        ("Spastic diplegic cerebral palsy", "Tight muscles in both legs. Maya uses a wheelchair and walks short distances with a walker.", "G80.1", 8 * 365),
-        ("Focal epilepsy", "Seizures that start in one part of the brain. Most last under 2 minutes.", "G40.109", 6 * 365),
-        ("Gastrostomy tube (G-tube) feeding", "Maya gets most of her food and all medicines through a tube into her stomach.", "Z93.1", 7 * 365),
-        ("Asthma, moderate persistent", "Her airways get narrow with colds and cold air. Uses a daily inhaler.", "J45.40", 5 * 365),
-        ("Gastroesophageal reflux (GERD)", "Stomach contents come back up; can cause coughing and pain.", "K21.9", 9 * 365),
+        (
+            "Spastic diplegic cerebral palsy",
+            "Tight muscles in both legs. Maya uses a wheelchair and walks short distances with a walker.",
+            "G80.1",
+            8 * 365,
+        ),
+        (
+            "Focal epilepsy",
+            "Seizures that start in one part of the brain. Most last under 2 minutes.",
+            "G40.109",
+            6 * 365,
+        ),
+        (
+            "Gastrostomy tube (G-tube) feeding",
+            "Maya gets most of her food and all medicines through a tube into her stomach.",
+            "Z93.1",
+            7 * 365,
+        ),
+        (
+            "Asthma, moderate persistent",
+            "Her airways get narrow with colds and cold air. Uses a daily inhaler.",
+            "J45.40",
+            5 * 365,
+        ),
+        (
+            "Gastroesophageal reflux (GERD)",
+            "Stomach contents come back up; can cause coughing and pain.",
+            "K21.9",
+            9 * 365,
+        ),
         ("Constipation", "Hard stools because of low movement and medicines.", "K59.00", 4 * 365),
     ]
     for name, plain, code, days in conditions:
-        Condition.objects.create(child=maya, name=name, plain_words=plain, code=code,
-                                 diagnosed_on=today - timedelta(days=days), created_by=parent)
-    Condition.objects.create(child=maya, name="Pneumonia", status="resolved", code="J18.9",
-                             diagnosed_on=today - timedelta(days=700), created_by=parent)
+        Condition.objects.create(
+            child=maya,
+            name=name,
+            plain_words=plain,
+            code=code,
+            diagnosed_on=today - timedelta(days=days),
+            created_by=parent,
+        )
+    Condition.objects.create(
+        child=maya,
+        name="Pneumonia",
+        status="resolved",
+        code="J18.9",
+        diagnosed_on=today - timedelta(days=700),
+        created_by=parent,
+    )
 
     meds = [
-        ("Levetiracetam (Keppra)", "500 mg", "twice a day, 8am and 8pm", "G-tube", "seizures", mensah, "current"),
+        (
+            "Levetiracetam (Keppra)",
+            "500 mg",
+            "twice a day, 8am and 8pm",
+            "G-tube",
+            "seizures",
+            mensah,
+            "current",
+        ),
         ("Clobazam", "5 mg", "at bedtime", "G-tube", "seizures", mensah, "current"),
-        ("Diazepam nasal spray (Valtoco)", "10 mg", "if a seizure lasts more than 5 minutes", "nose", "rescue for long seizures", mensah, "as_needed"),
+        (
+            "Diazepam nasal spray (Valtoco)",
+            "10 mg",
+            "if a seizure lasts more than 5 minutes",
+            "nose",
+            "rescue for long seizures",
+            mensah,
+            "as_needed",
+        ),
         ("Baclofen", "10 mg", "three times a day", "G-tube", "muscle tightness", patel, "current"),
-        ("Fluticasone inhaler (Flovent)", "2 puffs (44 mcg)", "twice a day with spacer", "inhaler", "asthma control", patel, "current"),
-        ("Albuterol inhaler", "2 puffs", "every 4 hours if wheezing", "inhaler", "asthma attacks", patel, "as_needed"),
+        (
+            "Fluticasone inhaler (Flovent)",
+            "2 puffs (44 mcg)",
+            "twice a day with spacer",
+            "inhaler",
+            "asthma control",
+            patel,
+            "current",
+        ),
+        (
+            "Albuterol inhaler",
+            "2 puffs",
+            "every 4 hours if wheezing",
+            "inhaler",
+            "asthma attacks",
+            patel,
+            "as_needed",
+        ),
         ("Omeprazole", "10 mg", "once a day before breakfast", "G-tube", "reflux", None, "current"),
-        ("Polyethylene glycol (MiraLAX)", "8.5 g", "once a day", "G-tube", "constipation", patel, "current"),
+        (
+            "Polyethylene glycol (MiraLAX)",
+            "8.5 g",
+            "once a day",
+            "G-tube",
+            "constipation",
+            patel,
+            "current",
+        ),
         ("Glycopyrrolate", "1 mg", "twice a day", "G-tube", "drooling", None, "current"),
         ("Vitamin D", "1000 IU", "once a day", "G-tube", "bone health", patel, "current"),
         ("Cetirizine", "5 mg", "once a day in spring", "G-tube", "allergies", patel, "as_needed"),
-        ("Amoxicillin", "400 mg", "twice a day for 10 days", "G-tube", "ear infection", patel, "stopped"),
+        (
+            "Amoxicillin",
+            "400 mg",
+            "twice a day for 10 days",
+            "G-tube",
+            "ear infection",
+            patel,
+            "stopped",
+        ),
     ]
     for name, dose, schedule, route, reason, prescriber, status in meds:
-        Medication.objects.create(child=maya, name=name, dose=dose, schedule=schedule, route=route, reason=reason,
-                                  prescriber=prescriber, status=status, pharmacy="Harbor Pharmacy (555) 300-5500",
-                                  started_on=today - timedelta(days=400),
-                                  stopped_on=today - timedelta(days=200) if status == "stopped" else None,
-                                  created_by=parent)
-    Allergy.objects.create(child=maya, substance="Latex", category="environment", severity=Allergy.Severity.SEVERE,
-                           reaction="Swelling and trouble breathing", what_to_do="Use latex-free gloves and supplies. Call 911 if she has trouble breathing.",
-                           created_by=parent)
-    Allergy.objects.create(child=maya, substance="Penicillin", category="medication", severity=Allergy.Severity.MODERATE,
-                           reaction="Hives all over", what_to_do="Tell every doctor. Do not give penicillin-type antibiotics.",
-                           created_by=parent)
-    Allergy.objects.create(child=maya, substance="Adhesive tape", category="other", severity=Allergy.Severity.MILD,
-                           reaction="Red skin", created_by=parent)
+        Medication.objects.create(
+            child=maya,
+            name=name,
+            dose=dose,
+            schedule=schedule,
+            route=route,
+            reason=reason,
+            prescriber=prescriber,
+            status=status,
+            pharmacy="Harbor Pharmacy (555) 300-5500",
+            started_on=today - timedelta(days=400),
+            stopped_on=today - timedelta(days=200) if status == "stopped" else None,
+            created_by=parent,
+        )
+    Allergy.objects.create(
+        child=maya,
+        substance="Latex",
+        category="environment",
+        severity=Allergy.Severity.SEVERE,
+        reaction="Swelling and trouble breathing",
+        what_to_do="Use latex-free gloves and supplies. Call 911 if she has trouble breathing.",
+        created_by=parent,
+    )
+    Allergy.objects.create(
+        child=maya,
+        substance="Penicillin",
+        category="medication",
+        severity=Allergy.Severity.MODERATE,
+        reaction="Hives all over",
+        what_to_do="Tell every doctor. Do not give penicillin-type antibiotics.",
+        created_by=parent,
+    )
+    Allergy.objects.create(
+        child=maya,
+        substance="Adhesive tape",
+        category="other",
+        severity=Allergy.Severity.MILD,
+        reaction="Red skin",
+        created_by=parent,
+    )
 
     shots = [
-        ("Influenza (flu)", 3 * 365 - 40, False), ("Influenza (flu)", 2 * 365 - 35, False),
-        ("Influenza (flu)", 365 - 30, True), ("Influenza (flu)", 30, True),
-        ("COVID-19", 2 * 365 - 20, False), ("COVID-19", 300, True),
+        ("Influenza (flu)", 3 * 365 - 40, False),
+        ("Influenza (flu)", 2 * 365 - 35, False),
+        ("Influenza (flu)", 365 - 30, True),
+        ("Influenza (flu)", 30, True),
+        ("COVID-19", 2 * 365 - 20, False),
+        ("COVID-19", 300, True),
         ("DTaP (diphtheria, tetanus, whooping cough)", 3 * 365 - 100, False),
-        ("IPV (polio)", 3 * 365 - 100, False), ("MMR (measles, mumps, rubella)", 3 * 365 - 99, False),
-        ("Varicella (chickenpox)", 3 * 365 - 99, False), ("Pneumococcal (PPSV23)", 2 * 365 - 60, False),
+        ("IPV (polio)", 3 * 365 - 100, False),
+        ("MMR (measles, mumps, rubella)", 3 * 365 - 99, False),
+        ("Varicella (chickenpox)", 3 * 365 - 99, False),
+        ("Pneumococcal (PPSV23)", 2 * 365 - 60, False),
         ("Hepatitis A", 2 * 365 - 200, False),
     ]
     for vaccine, days_ago, elsewhere in shots:
         given = today - timedelta(days=days_ago)
-        Immunization.objects.create(child=maya, vaccine=vaccine, given_on=given,
-                                    given_by="Harbor Pharmacy" if elsewhere else "Sunrise Pediatrics",
-                                    given_elsewhere=elsewhere, pcp_told=not (elsewhere and days_ago < 60),
-                                    created_by=parent)
+        Immunization.objects.create(
+            child=maya,
+            vaccine=vaccine,
+            given_on=given,
+            given_by="Harbor Pharmacy" if elsewhere else "Sunrise Pediatrics",
+            given_elsewhere=elsewhere,
+            pcp_told=not (elsewhere and days_ago < 60),
+            created_by=parent,
+        )
 
     rows = []
     for month in range(36):
         on = today - timedelta(days=30 * month + 3)
         age = 10 - month / 12
-        rows.append(Measurement(child=maya, kind="weight", value=Decimal(f"{18 + age * 1.4:.1f}"), unit="kg", measured_on=on))
-        rows.append(Measurement(child=maya, kind="height", value=Decimal(f"{88 + age * 5.1:.1f}"), unit="cm", measured_on=on))
-        rows.append(Measurement(child=maya, kind="seizures", value=Decimal(month % 4), unit="", measured_on=on,
-                                notes="worse with a cold" if month % 4 == 3 else ""))
+        rows.append(
+            Measurement(
+                child=maya,
+                kind="weight",
+                value=Decimal(f"{18 + age * 1.4:.1f}"),
+                unit="kg",
+                measured_on=on,
+            )
+        )
+        rows.append(
+            Measurement(
+                child=maya,
+                kind="height",
+                value=Decimal(f"{88 + age * 5.1:.1f}"),
+                unit="cm",
+                measured_on=on,
+            )
+        )
+        rows.append(
+            Measurement(
+                child=maya,
+                kind="seizures",
+                value=Decimal(month % 4),
+                unit="",
+                measured_on=on,
+                notes="worse with a cold" if month % 4 == 3 else "",
+            )
+        )
         if month % 6 == 0:
-            rows.append(Measurement(child=maya, kind="oxygen", value=Decimal(97), unit="%", measured_on=on))
+            rows.append(
+                Measurement(child=maya, kind="oxygen", value=Decimal(97), unit="%", measured_on=on)
+            )
     Measurement.objects.bulk_create(rows)
 
-    Coverage.objects.create(child=maya, payer="State Medicaid (Healthy Kids)", plan_name="Healthy Kids Managed Care",
-                            kind="primary", is_medicaid=True, member_id="HK-55120-884", phone="(555) 800-1000",
-                            starts_on=today - timedelta(days=2000), renewal_on=today + timedelta(days=45),
-                            notes="Renewal packet comes by mail. Send pay stubs and proof of address.", created_by=parent)
-    Coverage.objects.create(child=maya, payer="BlueRiver Health (Daniel's job)", plan_name="PPO 1500", kind="secondary",
-                            member_id="BRH-2209-17", group_number="G-4471", phone="(555) 800-2000",
-                            starts_on=today - timedelta(days=900), renewal_on=today + timedelta(days=200), created_by=parent)
+    Coverage.objects.create(
+        child=maya,
+        payer="State Medicaid (Healthy Kids)",
+        plan_name="Healthy Kids Managed Care",
+        kind="primary",
+        is_medicaid=True,
+        member_id="HK-55120-884",
+        phone="(555) 800-1000",
+        starts_on=today - timedelta(days=2000),
+        renewal_on=today + timedelta(days=45),
+        notes="Renewal packet comes by mail. Send pay stubs and proof of address.",
+        created_by=parent,
+    )
+    Coverage.objects.create(
+        child=maya,
+        payer="BlueRiver Health (Daniel's job)",
+        plan_name="PPO 1500",
+        kind="secondary",
+        member_id="BRH-2209-17",
+        group_number="G-4471",
+        phone="(555) 800-2000",
+        starts_on=today - timedelta(days=900),
+        renewal_on=today + timedelta(days=200),
+        created_by=parent,
+    )
 
     for name, supplier, replace in [
-        ("Power wheelchair", "NuMobility Supply", 300), ("Feeding pump (Kangaroo Joey)", "NuMobility Supply", 20),
-        ("Nebulizer", "Harbor Medical", 500), ("Ankle-foot braces (AFOs)", "Orthotics Plus", 90),
+        ("Power wheelchair", "NuMobility Supply", 300),
+        ("Feeding pump (Kangaroo Joey)", "NuMobility Supply", 20),
+        ("Nebulizer", "Harbor Medical", 500),
+        ("Ankle-foot braces (AFOs)", "Orthotics Plus", 90),
         ("Suction machine", "NuMobility Supply", 400),
     ]:
-        Equipment.objects.create(child=maya, name=name, supplier=supplier, supplier_phone="(555) 700-8080",
-                                 replace_on=today + timedelta(days=replace), received_on=today - timedelta(days=200),
-                                 created_by=parent)
+        Equipment.objects.create(
+            child=maya,
+            name=name,
+            supplier=supplier,
+            supplier_phone="(555) 700-8080",
+            replace_on=today + timedelta(days=replace),
+            received_on=today - timedelta(days=200),
+            created_by=parent,
+        )
     for name, kind, provider, freq in [
         ("Physical therapy", "pt", "Bright Steps Therapy", "twice a week"),
         ("Speech therapy", "speech", "Bright Steps Therapy", "once a week"),
         ("Occupational therapy", "ot", "Lincoln Elementary", "once a week at school"),
         ("Home nursing", "home_care", "CareFirst Home Health", "20 hours a week"),
-        ("Medicaid ride service", "transport", "Healthy Kids Rides (555) 800-3000", "book 2 days ahead"),
+        (
+            "Medicaid ride service",
+            "transport",
+            "Healthy Kids Rides (555) 800-3000",
+            "book 2 days ahead",
+        ),
     ]:
-        Service.objects.create(child=maya, name=name, kind=kind, provider=provider, frequency=freq,
-                               starts_on=today - timedelta(days=365), approved_until=today + timedelta(days=120),
-                               created_by=parent)
+        Service.objects.create(
+            child=maya,
+            name=name,
+            kind=kind,
+            provider=provider,
+            frequency=freq,
+            starts_on=today - timedelta(days=365),
+            approved_until=today + timedelta(days=120),
+            created_by=parent,
+        )
 
     journal = [
         ("skill", "Used her talker to say 'I want park'", False),
@@ -269,17 +553,53 @@ def load_demo() -> Child:
         ("note", "School meeting about her IEP next month", False),
     ]
     for index, (kind, title, bring_up) in enumerate(journal * 3):
-        JournalEntry.objects.create(child=maya, kind=kind, title=title, bring_up=bring_up and index < 6,
-                                    body="", written_on=today - timedelta(days=index * 20 + 2), created_by=parent)
+        JournalEntry.objects.create(
+            child=maya,
+            kind=kind,
+            title=title,
+            bring_up=bring_up and index < 6,
+            body="",
+            written_on=today - timedelta(days=index * 20 + 2),
+            created_by=parent,
+        )
 
     for title, kind, days, content, extension, mime in [
-        ("Neurology visit summary", "report", 60, _pdf("Neurology visit summary - Maya Rivera"), "pdf", "application/pdf"),
-        ("Seizure action plan", "plan", 90, _pdf("Seizure action plan - Maya Rivera"), "pdf", "application/pdf"),
-        ("Medicaid renewal letter", "insurance", 10, _pdf("Medicaid renewal notice"), "pdf", "application/pdf"),
+        (
+            "Neurology visit summary",
+            "report",
+            60,
+            _pdf("Neurology visit summary - Maya Rivera"),
+            "pdf",
+            "application/pdf",
+        ),
+        (
+            "Seizure action plan",
+            "plan",
+            90,
+            _pdf("Seizure action plan - Maya Rivera"),
+            "pdf",
+            "application/pdf",
+        ),
+        (
+            "Medicaid renewal letter",
+            "insurance",
+            10,
+            _pdf("Medicaid renewal notice"),
+            "pdf",
+            "application/pdf",
+        ),
         ("Photo of school health form", "school", 30, _png(), "png", "image/png"),
     ]:
-        document = Document(child=maya, title=title, kind=kind, dated=today - timedelta(days=days),
-                            original_name=f"{title}.{extension}", content_type=mime, size=len(content), created_by=parent)
+        document = Document(
+            child=maya,
+            title=title,
+            kind=kind,
+            dated=today - timedelta(days=days),
+            original_name=f"{title}.{extension}",
+            content_type=mime,
+            size=len(content),
+            created_by=parent,
+        )
         document.file.save(f"{title}.{extension}", ContentFile(content), save=False)
         document.save()
 

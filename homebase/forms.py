@@ -22,13 +22,11 @@ class VersionedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = DateInput()
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs.setdefault("rows", 3)
-            if field.help_text and name != "version":
-                field.widget.attrs.setdefault("aria-describedby", f"id_{name}_help")
 
     def stale_version_error(self) -> None:
         self.add_error(
@@ -40,5 +38,8 @@ class VersionedModelForm(forms.ModelForm):
             ),
         )
         # A second save after reading the message is a deliberate choice.
-        self.data = self.data.copy()
-        self.data["version"] = str(self.instance.__class__._default_manager.get(pk=self.instance.pk).version)
+        data = self.data.copy()  # type: ignore[attr-defined]
+        data["version"] = str(
+            self.instance.__class__._default_manager.get(pk=self.instance.pk).version
+        )
+        self.data = data

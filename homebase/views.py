@@ -20,9 +20,11 @@ def home(request: HttpRequest) -> HttpResponse:
             owner_ids.add(g.child_id)
     for m in CareTeamMember.objects.live().filter(user=user, child_id__in=ids):
         how.setdefault(m.child_id, m.get_role_display())
-    for e in PracticeEnrollment.objects.live().filter(
-        child_id__in=ids, practice__staff__user=user
-    ).select_related("practice"):
+    for e in (
+        PracticeEnrollment.objects.live()
+        .filter(child_id__in=ids, practice__staff__user=user)
+        .select_related("practice")
+    ):
         how.setdefault(e.child_id, e.practice.name)
     owned = [c for c in children if c.pk in owner_ids]
     shared = [c for c in children if c.pk not in owner_ids]

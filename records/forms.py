@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from children import access
-from children.models import CareTeamMember, Child
+from children.models import Child
 from homebase.forms import VersionedModelForm
 
 from .models import (
@@ -41,14 +41,23 @@ class MedicationForm(ChildItemForm):
     class Meta:
         model = Medication
         fields = [
-            "name", "dose", "schedule", "route", "reason", "status", "prescriber",
-            "started_on", "stopped_on", "pharmacy", "notes",
+            "name",
+            "dose",
+            "schedule",
+            "route",
+            "reason",
+            "status",
+            "prescriber",
+            "started_on",
+            "stopped_on",
+            "pharmacy",
+            "notes",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this child's team, as the access module sees it.
-        self.fields["prescriber"].queryset = access.team_choices(self.user, self.child)
+        self.fields["prescriber"].queryset = access.team_choices(self.user, self.child)  # type: ignore[attr-defined]
 
 
 class AllergyForm(ChildItemForm):
@@ -60,28 +69,64 @@ class AllergyForm(ChildItemForm):
 class ImmunizationForm(ChildItemForm):
     class Meta:
         model = Immunization
-        fields = ["vaccine", "given_on", "dose_number", "given_by", "given_elsewhere", "pcp_told", "notes"]
+        fields = [
+            "vaccine",
+            "given_on",
+            "dose_number",
+            "given_by",
+            "given_elsewhere",
+            "pcp_told",
+            "notes",
+        ]
 
 
 class CoverageForm(ChildItemForm):
     class Meta:
         model = Coverage
         fields = [
-            "payer", "plan_name", "kind", "is_medicaid", "member_id", "group_number", "phone",
-            "starts_on", "renewal_on", "ends_on", "notes",
+            "payer",
+            "plan_name",
+            "kind",
+            "is_medicaid",
+            "member_id",
+            "group_number",
+            "phone",
+            "starts_on",
+            "renewal_on",
+            "ends_on",
+            "notes",
         ]
 
 
 class EquipmentForm(ChildItemForm):
     class Meta:
         model = Equipment
-        fields = ["name", "supplier", "supplier_phone", "serial_number", "received_on", "replace_on", "in_use", "notes"]
+        fields = [
+            "name",
+            "supplier",
+            "supplier_phone",
+            "serial_number",
+            "received_on",
+            "replace_on",
+            "in_use",
+            "notes",
+        ]
 
 
 class ServiceForm(ChildItemForm):
     class Meta:
         model = Service
-        fields = ["name", "kind", "provider", "phone", "frequency", "starts_on", "ends_on", "approved_until", "notes"]
+        fields = [
+            "name",
+            "kind",
+            "provider",
+            "phone",
+            "frequency",
+            "starts_on",
+            "ends_on",
+            "approved_until",
+            "notes",
+        ]
 
 
 class MeasurementForm(ChildItemForm):
@@ -114,9 +159,9 @@ class DocumentForm(ChildItemForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _("A PDF or a photo (JPEG, PNG, HEIC), up to %(mb)s MB.") % {
-            "mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
-        }
+        self.fields["file"].help_text = _(
+            "A PDF or a photo (JPEG, PNG, HEIC), up to %(mb)s MB."
+        ) % {"mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)}
         self.fields["file"].widget.attrs["accept"] = ".pdf,image/*"
         if self.instance.pk:
             # Replacing the file of an existing document is not offered: add a new one.
@@ -127,7 +172,10 @@ class DocumentForm(ChildItemForm):
         if upload.size > settings.DOCUMENT_MAX_BYTES:
             raise forms.ValidationError(
                 _("This file is %(size)s MB. The limit is %(mb)s MB. Try a smaller scan or photo.")
-                % {"size": round(upload.size / 1048576, 1), "mb": settings.DOCUMENT_MAX_BYTES // 1048576}
+                % {
+                    "size": round(upload.size / 1048576, 1),
+                    "mb": settings.DOCUMENT_MAX_BYTES // 1048576,
+                }
             )
         head = upload.read(8192)
         upload.seek(0)
@@ -135,14 +183,18 @@ class DocumentForm(ChildItemForm):
         mime = kind.mime if kind else ""
         if mime not in ALLOWED_TYPES:
             raise forms.ValidationError(
-                _("This file is not a PDF or a picture, whatever its name says. Only PDF and image files can be added.")
+                _(
+                    "This file is not a PDF or a picture, whatever its name says. Only PDF and image files can be added."
+                )
             )
         if mime.startswith("image/") and mime != "image/heic":
             try:
                 with Image.open(upload) as img:
                     img.verify()
             except Exception:
-                raise forms.ValidationError(_("This picture is damaged and cannot be opened.")) from None
+                raise forms.ValidationError(
+                    _("This picture is damaged and cannot be opened.")
+                ) from None
             upload.seek(0)
         upload.detected_type = mime
         return upload

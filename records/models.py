@@ -28,10 +28,16 @@ class Condition(ChildItem):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="conditions")
     name = models.CharField(_("condition"), max_length=200)
     plain_words = models.TextField(
-        _("in plain words"), blank=True, help_text=_("What it means for your child, in your own words.")
+        _("in plain words"),
+        blank=True,
+        help_text=_("What it means for your child, in your own words."),
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    diagnosed_on = models.DateField(_("diagnosed on"), null=True, blank=True, validators=[not_in_future])
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    diagnosed_on = models.DateField(
+        _("diagnosed on"), null=True, blank=True, validators=[not_in_future]
+    )
     code = models.CharField(_("code (ICD-10 or SNOMED)"), max_length=40, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
@@ -55,15 +61,22 @@ class Medication(ChildItem):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="medications")
     name = models.CharField(_("medicine"), max_length=200)
-    dose = models.CharField(_("dose"), max_length=100, help_text=_("How much. For example: 5 ml or 250 mg."))
+    dose = models.CharField(
+        _("dose"), max_length=100, help_text=_("How much. For example: 5 ml or 250 mg.")
+    )
     schedule = models.CharField(
         _("when to give it"), max_length=200, help_text=_("For example: twice a day, 8am and 8pm.")
     )
     route = models.CharField(
-        _("how it is given"), max_length=100, blank=True, help_text=_("For example: by mouth, by G-tube, inhaler.")
+        _("how it is given"),
+        max_length=100,
+        blank=True,
+        help_text=_("For example: by mouth, by G-tube, inhaler."),
     )
     reason = models.CharField(_("what it is for"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CURRENT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CURRENT
+    )
     prescriber = models.ForeignKey(
         CareTeamMember,
         null=True,
@@ -72,7 +85,9 @@ class Medication(ChildItem):
         related_name="prescriptions",
         verbose_name=_("prescribed by"),
     )
-    started_on = models.DateField(_("started on"), null=True, blank=True, validators=[not_in_future])
+    started_on = models.DateField(
+        _("started on"), null=True, blank=True, validators=[not_in_future]
+    )
     stopped_on = models.DateField(_("stopped on"), null=True, blank=True)
     pharmacy = models.CharField(_("pharmacy"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -111,12 +126,21 @@ class Allergy(ChildItem):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="allergies")
     substance = models.CharField(_("allergic to"), max_length=200)
-    category = models.CharField(_("kind"), max_length=20, choices=Category.choices, default=Category.OTHER)
-    reaction = models.CharField(
-        _("what happens"), max_length=200, blank=True, help_text=_("For example: hives, swelling, trouble breathing.")
+    category = models.CharField(
+        _("kind"), max_length=20, choices=Category.choices, default=Category.OTHER
     )
-    severity = models.CharField(_("how serious"), max_length=12, choices=Severity.choices, default=Severity.UNKNOWN)
-    what_to_do = models.TextField(_("what to do"), blank=True, help_text=_("For example: give the EpiPen, call 911."))
+    reaction = models.CharField(
+        _("what happens"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: hives, swelling, trouble breathing."),
+    )
+    severity = models.CharField(
+        _("how serious"), max_length=12, choices=Severity.choices, default=Severity.UNKNOWN
+    )
+    what_to_do = models.TextField(
+        _("what to do"), blank=True, help_text=_("For example: give the EpiPen, call 911.")
+    )
 
     class Meta:
         ordering = ["severity", "substance"]
@@ -140,7 +164,8 @@ class Immunization(ChildItem):
     dose_number = models.PositiveSmallIntegerField(_("dose number"), null=True, blank=True)
     given_by = models.CharField(_("where or by whom"), max_length=200, blank=True)
     given_elsewhere = models.BooleanField(
-        _("given somewhere other than the main doctor's office"), default=False,
+        _("given somewhere other than the main doctor's office"),
+        default=False,
         help_text=_("For example at a pharmacy, school clinic or hospital."),
     )
     pcp_told = models.BooleanField(_("main doctor's office has been told"), default=True)
@@ -201,7 +226,11 @@ class Coverage(ChildItem):
     def clean(self) -> None:
         if self.is_medicaid and not self.renewal_on:
             raise ValidationError(
-                {"renewal_on": _("Medicaid must be renewed every year. Add the renewal date from your letter.")}
+                {
+                    "renewal_on": _(
+                        "Medicaid must be renewed every year. Add the renewal date from your letter."
+                    )
+                }
             )
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The end date is before the start date.")})
@@ -228,11 +257,17 @@ class Equipment(ChildItem):
     """Medical equipment and supplies [Device]."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="equipment")
-    name = models.CharField(_("equipment"), max_length=200, help_text=_("For example: wheelchair, feeding pump, nebulizer."))
+    name = models.CharField(
+        _("equipment"),
+        max_length=200,
+        help_text=_("For example: wheelchair, feeding pump, nebulizer."),
+    )
     supplier = models.CharField(_("supplier"), max_length=200, blank=True)
     supplier_phone = models.CharField(_("supplier phone"), max_length=40, blank=True)
     serial_number = models.CharField(_("serial or model number"), max_length=100, blank=True)
-    received_on = models.DateField(_("received on"), null=True, blank=True, validators=[not_in_future])
+    received_on = models.DateField(
+        _("received on"), null=True, blank=True, validators=[not_in_future]
+    )
     replace_on = models.DateField(_("due for replacement or service"), null=True, blank=True)
     in_use = models.BooleanField(_("in use now"), default=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -267,7 +302,9 @@ class Service(ChildItem):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     provider = models.CharField(_("who provides it"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    frequency = models.CharField(_("how often"), max_length=100, blank=True, help_text=_("For example: twice a week."))
+    frequency = models.CharField(
+        _("how often"), max_length=100, blank=True, help_text=_("For example: twice a week.")
+    )
     starts_on = models.DateField(_("start date"), null=True, blank=True)
     ends_on = models.DateField(_("end date"), null=True, blank=True)
     approved_until = models.DateField(_("approved by insurance until"), null=True, blank=True)
@@ -333,8 +370,12 @@ class Measurement(ChildItem):
             self.unit = self.unit or unit
             if self.unit == unit and not (low <= float(self.value) <= high):
                 raise ValidationError(
-                    {"value": _("%(value)s %(unit)s looks wrong for this measurement. Check the number.")
-                     % {"value": self.value, "unit": unit}}
+                    {
+                        "value": _(
+                            "%(value)s %(unit)s looks wrong for this measurement. Check the number."
+                        )
+                        % {"value": self.value, "unit": unit}
+                    }
                 )
 
 
@@ -386,7 +427,9 @@ class Document(ChildItem):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    dated = models.DateField(_("date on the document"), null=True, blank=True, validators=[not_in_future])
+    dated = models.DateField(
+        _("date on the document"), null=True, blank=True, validators=[not_in_future]
+    )
     file = models.FileField(_("file"), upload_to=document_path, max_length=300)
     original_name = models.CharField(max_length=255, editable=False)
     content_type = models.CharField(max_length=100, editable=False)

@@ -45,7 +45,7 @@ class Column:
 class Kind:
     slug: str
     model: type[models.Model]
-    form: type[f.ChildItemForm]
+    form: type[Any]
     title: Any
     add_label: Any
     empty: Any
@@ -59,7 +59,11 @@ class Kind:
 
 KINDS: tuple[Kind, ...] = (
     Kind(
-        "conditions", Condition, f.ConditionForm, _("Conditions"), _("Add a condition"),
+        "conditions",
+        Condition,
+        f.ConditionForm,
+        _("Conditions"),
+        _("Add a condition"),
         _("No conditions yet. Add your child's diagnoses so every team sees them."),
         _("Diagnoses and health problems, in your words as well as the doctor's."),
         (
@@ -71,7 +75,11 @@ KINDS: tuple[Kind, ...] = (
         search=("name",),
     ),
     Kind(
-        "medicines", Medication, f.MedicationForm, _("Medicines"), _("Add a medicine"),
+        "medicines",
+        Medication,
+        f.MedicationForm,
+        _("Medicines"),
+        _("Add a medicine"),
         _("No medicines yet."),
         _("Every medicine, with the dose and when to give it. Bring this list to every visit."),
         (
@@ -85,9 +93,15 @@ KINDS: tuple[Kind, ...] = (
         select_related=("prescriber",),
     ),
     Kind(
-        "allergies", Allergy, f.AllergyForm, _("Allergies"), _("Add an allergy"),
+        "allergies",
+        Allergy,
+        f.AllergyForm,
+        _("Allergies"),
+        _("Add an allergy"),
         _("No allergies recorded. If your child has none, you can leave this empty."),
-        _("Foods, medicines and other things your child must not have. The most serious come first."),
+        _(
+            "Foods, medicines and other things your child must not have. The most serious come first."
+        ),
         (
             Column(_("Allergic to"), lambda o: o.substance),
             Column(_("How serious"), lambda o: o.get_severity_display()),
@@ -97,7 +111,11 @@ KINDS: tuple[Kind, ...] = (
         search=("substance",),
     ),
     Kind(
-        "immunizations", Immunization, f.ImmunizationForm, _("Immunizations"), _("Add an immunization"),
+        "immunizations",
+        Immunization,
+        f.ImmunizationForm,
+        _("Immunizations"),
+        _("Add an immunization"),
         _("No immunizations yet."),
         _("Vaccines (shots). If one was given somewhere else, tell the main doctor's office."),
         (
@@ -109,7 +127,11 @@ KINDS: tuple[Kind, ...] = (
         search=("vaccine",),
     ),
     Kind(
-        "insurance", Coverage, f.CoverageForm, _("Insurance"), _("Add insurance"),
+        "insurance",
+        Coverage,
+        f.CoverageForm,
+        _("Insurance"),
+        _("Add insurance"),
         _("No insurance yet."),
         _("Insurance and programs that pay for care. We warn you 60 days before a renewal."),
         (
@@ -121,7 +143,11 @@ KINDS: tuple[Kind, ...] = (
         search=("payer",),
     ),
     Kind(
-        "equipment", Equipment, f.EquipmentForm, _("Equipment"), _("Add equipment"),
+        "equipment",
+        Equipment,
+        f.EquipmentForm,
+        _("Equipment"),
+        _("Add equipment"),
         _("No equipment yet."),
         _("Wheelchairs, pumps, braces and supplies, with the supplier to call."),
         (
@@ -133,7 +159,11 @@ KINDS: tuple[Kind, ...] = (
         search=("name",),
     ),
     Kind(
-        "services", Service, f.ServiceForm, _("Services"), _("Add a service"),
+        "services",
+        Service,
+        f.ServiceForm,
+        _("Services"),
+        _("Add a service"),
         _("No services yet."),
         _("Therapies, home care, transport and community programs."),
         (
@@ -145,7 +175,11 @@ KINDS: tuple[Kind, ...] = (
         search=("name", "provider"),
     ),
     Kind(
-        "measurements", Measurement, f.MeasurementForm, _("Measurements"), _("Add a measurement"),
+        "measurements",
+        Measurement,
+        f.MeasurementForm,
+        _("Measurements"),
+        _("Add a measurement"),
         _("No measurements yet."),
         _("Weight, height and other numbers over time."),
         (
@@ -156,8 +190,14 @@ KINDS: tuple[Kind, ...] = (
         ),
     ),
     Kind(
-        "journal", JournalEntry, f.JournalEntryForm, _("Journal"), _("Write in the journal"),
-        _("Nothing in the journal yet. Write down new skills, worries and changes as you notice them."),
+        "journal",
+        JournalEntry,
+        f.JournalEntryForm,
+        _("Journal"),
+        _("Write in the journal"),
+        _(
+            "Nothing in the journal yet. Write down new skills, worries and changes as you notice them."
+        ),
         _("New skills, concerns and how your child is changing."),
         (
             Column(_("Date"), lambda o: _d(o.written_on)),
@@ -168,7 +208,11 @@ KINDS: tuple[Kind, ...] = (
         search=("title", "body"),
     ),
     Kind(
-        "documents", Document, f.DocumentForm, _("Documents"), _("Add a document"),
+        "documents",
+        Document,
+        f.DocumentForm,
+        _("Documents"),
+        _("Add a document"),
         _("No documents yet. Add reports, letters and results as PDF files or photos."),
         _("Reports, letters and results, kept private to the people you share them with."),
         (
@@ -182,7 +226,11 @@ KINDS: tuple[Kind, ...] = (
 )
 
 TEAM = Kind(
-    "team", CareTeamMember, TeamMemberForm, _("Care team"), _("Add a team member"),
+    "team",
+    CareTeamMember,
+    TeamMemberForm,
+    _("Care team"),
+    _("Add a team member"),
     _("No one on the team yet. Start with your child's main doctor."),
     _("Everyone who helps care for your child, with numbers to call. Sharing is set separately."),
     (
@@ -193,7 +241,9 @@ TEAM = Kind(
     ),
     search=("name", "specialty", "organization"),
     select_related=("practice",),
-    saver=lambda *, actor, child, item, version: team_member_save(actor=actor, member=item, version=version),
+    saver=lambda *, actor, child, item, version: team_member_save(
+        actor=actor, member=item, version=version
+    ),
 )
 
 KINDS = (*KINDS, TEAM)

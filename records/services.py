@@ -16,7 +16,9 @@ from children.services import item_create, item_delete
 from .models import Document
 
 
-def document_create(*, actor: Any, child: Child, document: Document, upload: UploadedFile) -> Document:
+def document_create(
+    *, actor: Any, child: Child, document: Document, upload: UploadedFile
+) -> Document:
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -38,7 +40,8 @@ def document_create(*, actor: Any, child: Child, document: Document, upload: Upl
 
 
 def document_delete(*, actor: Any, document: Document) -> None:
-    name, storage = document.file.name, document.file.storage
+    name, storage = document.file.name or "", document.file.storage
     with transaction.atomic():
         item_delete(actor=actor, item=document)
-        transaction.on_commit(lambda: storage.delete(name))
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))

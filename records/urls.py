@@ -12,8 +12,15 @@ for _kind in KINDS:
     urlpatterns += [
         path(_base, views.item_list, _kw, name=f"{_kind.slug}-list"),
         path(f"{_base}new/", views.item_create_view, _kw, name=f"{_kind.slug}-create"),
-        path(f"{_base}<uuid:item_id>/edit/", views.item_update_view, _kw, name=f"{_kind.slug}-update"),
-        path(f"{_base}<uuid:item_id>/delete/", views.item_delete_view, _kw, name=f"{_kind.slug}-delete"),
+        path(
+            f"{_base}<uuid:item_id>/edit/", views.item_update_view, _kw, name=f"{_kind.slug}-update"
+        ),
+        path(
+            f"{_base}<uuid:item_id>/delete/",
+            views.item_delete_view,
+            _kw,
+            name=f"{_kind.slug}-delete",
+        ),
     ]
 urlpatterns.append(
     path(

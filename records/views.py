@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from children import access
 from children.audit import audit_record
+from children.models import Child
 from children.services import ConcurrentEdit, item_create, item_delete, item_update
 from children.viewutils import child_context, htmx_or_full, load_child
 
@@ -25,23 +26,23 @@ from .registry import BY_SLUG, Kind
 PAGE_SIZE = 25
 
 
-def _save_new(k: Kind, request: HttpRequest, form: Any) -> Any:
+def _save_new(k: Kind, request: HttpRequest, child: Child, form: Any) -> Any:
     item = form.save(commit=False)
-    item.child = request.child  # type: ignore[attr-defined]
+    item.child = child
     if k.saver:
-        return k.saver(actor=request.user, child=request.child, item=item, version=None)  # type: ignore[attr-defined]
+        return k.saver(actor=request.user, child=child, item=item, version=None)
     if isinstance(item, Document):
         return services.document_create(
-            actor=request.user, child=request.child, document=item, upload=form.cleaned_data["file"]  # type: ignore[attr-defined]
+            actor=request.user, child=child, document=item, upload=form.cleaned_data["file"]
         )
-    return item_create(actor=request.user, child=request.child, item=item)  # type: ignore[attr-defined]
+    return item_create(actor=request.user, child=child, item=item)
 
 
-def _save_existing(k: Kind, request: HttpRequest, form: Any) -> Any:
+def _save_existing(k: Kind, request: HttpRequest, child: Child, form: Any) -> Any:
     item = form.save(commit=False)
     version = form.cleaned_data.get("version") or item.version
     if k.saver:
-        return k.saver(actor=request.user, child=request.child, item=item, version=version)  # type: ignore[attr-defined]
+        return k.saver(actor=request.user, child=child, item=item, version=version)
     return item_update(actor=request.user, item=item, version=version)
 
 
@@ -61,7 +62,11 @@ def item_list(request: HttpRequest, child_id: UUID, kind: str) -> HttpResponse:
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(item, [(c.label, c.value(item)) for c in k.columns]) for item in page]
     context = child_context(
-        request, kind=k, page=page, rows=rows, query=query,
+        request,
+        kind=k,
+        page=page,
+        rows=rows,
+        query=query,
         can_edit=access.edit_perm(k.model) in request.child_perms,  # type: ignore[attr-defined]
     )
     return render(request, htmx_or_full(request, "records/item_list.html", "item-table"), context)
@@ -74,37 +79,47 @@ def item_create_view(request: HttpRequest, child_id: UUID, kind: str) -> HttpRes
     child = load_child(request, child_id, access.edit_perm(k.model), what=f"{k.slug} add form")
     form = k.form(request.POST or None, request.FILES or None, user=request.user, child=child)
     if request.method == "POST" and form.is_valid():
-        item = _save_new(k, request, form)
+        item = _save_new(k, request, child, form)
         messages.success(request, _("Saved: %(item)s.") % {"item": item})
         if "add_another" in request.POST:
             return redirect(reverse(f"records:{k.slug}-create", args=[child.uuid]))
         return redirect(reverse(f"records:{k.slug}-list", args=[child.uuid]))
-    return render(request, "records/item_form.html", child_context(request, kind=k, form=form, item=None))
+    return render(
+        request, "records/item_form.html", child_context(request, kind=k, form=form, item=None)
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def item_update_view(request: HttpRequest, child_id: UUID, kind: str, item_id: UUID) -> HttpResponse:
+def item_update_view(
+    request: HttpRequest, child_id: UUID, kind: str, item_id: UUID
+) -> HttpResponse:
     k = BY_SLUG[kind]
     child = load_child(request, child_id, access.edit_perm(k.model))
     item = access.get_item(child, k.model, item_id)
     if request.method == "GET":
-        audit_record(actor=request.user, verb="view", child=child, what=f"{k.slug} edit form", target=item)
+        audit_record(
+            actor=request.user, verb="view", child=child, what=f"{k.slug} edit form", target=item
+        )
     form = k.form(request.POST or None, instance=item, user=request.user, child=child)
     if request.method == "POST" and form.is_valid():
         try:
-            item = _save_existing(k, request, form)
+            item = _save_existing(k, request, child, form)
         except ConcurrentEdit:
             form.stale_version_error()
         else:
             messages.success(request, _("Saved: %(item)s.") % {"item": item})
             return redirect(reverse(f"records:{k.slug}-list", args=[child.uuid]))
-    return render(request, "records/item_form.html", child_context(request, kind=k, form=form, item=item))
+    return render(
+        request, "records/item_form.html", child_context(request, kind=k, form=form, item=item)
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def item_delete_view(request: HttpRequest, child_id: UUID, kind: str, item_id: UUID) -> HttpResponse:
+def item_delete_view(
+    request: HttpRequest, child_id: UUID, kind: str, item_id: UUID
+) -> HttpResponse:
     k = BY_SLUG[kind]
     child = load_child(request, child_id, access.edit_perm(k.model))
     item = access.get_item(child, k.model, item_id)
@@ -116,8 +131,12 @@ def item_delete_view(request: HttpRequest, child_id: UUID, kind: str, item_id: U
             item_delete(actor=request.user, item=item)
         messages.success(request, _("Deleted: %(item)s.") % {"item": label})
         return redirect(reverse(f"records:{k.slug}-list", args=[child.uuid]))
-    audit_record(actor=request.user, verb="view", child=child, what=f"{k.slug} delete form", target=item)
-    return render(request, "records/item_confirm_delete.html", child_context(request, kind=k, item=item))
+    audit_record(
+        actor=request.user, verb="view", child=child, what=f"{k.slug} delete form", target=item
+    )
+    return render(
+        request, "records/item_confirm_delete.html", child_context(request, kind=k, item=item)
+    )
 
 
 @login_required
@@ -128,7 +147,9 @@ def document_download(request: HttpRequest, child_id: UUID, item_id: UUID) -> Fi
     extension = ALLOWED_TYPES.get(document.content_type, "bin")
     filename = f"{slugify(document.title)[:80] or 'document'}.{extension}"
     response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=filename,
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=filename,
         content_type=document.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -9,7 +9,14 @@ from accounts.models import Practice, User
 
 
 def test_sign_up_verify_and_sign_in(client, db):
-    response = client.post(reverse("account_signup"), {"email": "New.Parent@Example.org", "password1": "a long passphrase 42", "password2": "a long passphrase 42"})
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "New.Parent@Example.org",
+            "password1": "a long passphrase 42",
+            "password2": "a long passphrase 42",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get()
     assert user.email == "new.parent@example.org"
@@ -18,14 +25,19 @@ def test_sign_up_verify_and_sign_in(client, db):
     path = link.split("testserver", 1)[-1] if "testserver" in link else "/" + link.split("/", 3)[3]
     client.post(path)
     client.logout()
-    response = client.post(reverse("account_login"), {"login": "new.parent@example.org", "password": "a long passphrase 42"})
+    response = client.post(
+        reverse("account_login"),
+        {"login": "new.parent@example.org", "password": "a long passphrase 42"},
+    )
     assert response.status_code == 302
     assert client.get(reverse("home")).context["user"] == user
 
 
 def test_unverified_email_cannot_sign_in(client, db):
     User.objects.create_user(email="x@example.org", password="a long passphrase 42")
-    response = client.post(reverse("account_login"), {"login": "x@example.org", "password": "a long passphrase 42"})
+    response = client.post(
+        reverse("account_login"), {"login": "x@example.org", "password": "a long passphrase 42"}
+    )
     assert response.status_code == 302
     assert "confirm-email" in response["Location"] or "verification" in response["Location"]
     assert not client.get(reverse("home")).context["user"].is_authenticated
@@ -33,19 +45,28 @@ def test_unverified_email_cannot_sign_in(client, db):
 
 def test_repeated_failed_sign_ins_are_rate_limited(client, cast):
     for _ in range(5):
-        client.post(reverse("account_login"), {"login": "owner@example.org", "password": "wrong password"})
-    response = client.post(reverse("account_login"), {"login": "owner@example.org", "password": "correct horse battery"})
+        client.post(
+            reverse("account_login"), {"login": "owner@example.org", "password": "wrong password"}
+        )
+    response = client.post(
+        reverse("account_login"),
+        {"login": "owner@example.org", "password": "correct horse battery"},
+    )
     assert not client.get(reverse("home")).context["user"].is_authenticated
     assert response.status_code in (200, 429)
 
 
 def test_profile_saves_name_phone_and_language(client, cast):
     client.force_login(cast["owner"])
-    response = client.post(reverse("accounts:profile"), {"name": "Sofía", "phone": "(555) 201-4410", "language": "es"})
+    response = client.post(
+        reverse("accounts:profile"), {"name": "Sofía", "phone": "(555) 201-4410", "language": "es"}
+    )
     assert response.status_code == 302
     cast["owner"].refresh_from_db()
     assert (cast["owner"].name, cast["owner"].language) == ("Sofía", "es")
-    bad = client.post(reverse("accounts:profile"), {"name": "S", "phone": "call me", "language": "en"})
+    bad = client.post(
+        reverse("accounts:profile"), {"name": "S", "phone": "call me", "language": "en"}
+    )
     assert "phone" in bad.context["form"].errors
 
 
@@ -59,7 +80,9 @@ def test_language_switcher_remembers_the_choice(client, cast):
 
 
 def test_language_switcher_ignores_foreign_redirects(client, db):
-    response = client.post(reverse("accounts:language"), {"language": "es", "next": "https://evil.example/"})
+    response = client.post(
+        reverse("accounts:language"), {"language": "es", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 
@@ -79,9 +102,17 @@ def test_idle_timeout_is_30_minutes_by_default(settings):
 
 def test_practice_can_be_edited_by_the_person_who_listed_it(client, cast):
     client.force_login(cast["owner"])
-    client.post(reverse("accounts:practice-create"), {"name": "Harbor Clinic", "phone": "555-100-2000"})
+    client.post(
+        reverse("accounts:practice-create"), {"name": "Harbor Clinic", "phone": "555-100-2000"}
+    )
     practice = Practice.objects.get(name="Harbor Clinic")
     data = {"name": "Harbor Clinic", "after_hours_phone": "555-100-2999"}
-    assert client.post(reverse("accounts:practice-update", args=[practice.uuid]), data).status_code == 302
+    assert (
+        client.post(reverse("accounts:practice-update", args=[practice.uuid]), data).status_code
+        == 302
+    )
     client.force_login(cast["other_family"])
-    assert client.post(reverse("accounts:practice-update", args=[practice.uuid]), data).status_code == 403
+    assert (
+        client.post(reverse("accounts:practice-update", args=[practice.uuid]), data).status_code
+        == 403
+    )

@@ -1,5 +1,9 @@
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.urls import reverse
 
 
@@ -21,7 +25,9 @@ def test_totp_needs_reauthentication_then_guards_sign_in(client, cast):
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists()
 
     client.logout()
-    response = client.post(reverse("account_login"), {"login": user.email, "password": "correct horse battery"})
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": "correct horse battery"}
+    )
     assert response["Location"] == reverse("mfa_authenticate")
     assert not client.get(reverse("home")).context["user"].is_authenticated
     client.post(reverse("mfa_authenticate"), {"code": totp(secret)})

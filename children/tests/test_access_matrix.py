@@ -26,7 +26,17 @@ from records.models import (
     Service,
 )
 
-ROLES = ("anonymous", "owner", "caregiver", "viewer", "editor", "team_other", "coordinator", "other_family", "operator")
+ROLES = (
+    "anonymous",
+    "owner",
+    "caregiver",
+    "viewer",
+    "editor",
+    "team_other",
+    "coordinator",
+    "other_family",
+    "operator",
+)
 
 
 def profile(*codes: int) -> dict[str, int]:
@@ -120,13 +130,23 @@ def world(cast: dict[str, Any]) -> dict[str, Any]:
     today = timezone.localdate()
     items = {
         "conditions": Condition.objects.create(child=child, name="Epilepsy"),
-        "medicines": Medication.objects.create(child=child, name="Keppra", dose="5 ml", schedule="twice a day"),
+        "medicines": Medication.objects.create(
+            child=child, name="Keppra", dose="5 ml", schedule="twice a day"
+        ),
         "allergies": Allergy.objects.create(child=child, substance="Latex"),
         "equipment": Equipment.objects.create(child=child, name="Wheelchair"),
         "immunizations": Immunization.objects.create(child=child, vaccine="Flu", given_on=today),
-        "measurements": Measurement.objects.create(child=child, kind="weight", value=20, unit="kg", measured_on=today),
+        "measurements": Measurement.objects.create(
+            child=child, kind="weight", value=20, unit="kg", measured_on=today
+        ),
         "services": Service.objects.create(child=child, name="Physical therapy"),
-        "insurance": Coverage.objects.create(child=child, payer="Medicaid", member_id="M1", is_medicaid=True, renewal_on=today + timedelta(days=90)),
+        "insurance": Coverage.objects.create(
+            child=child,
+            payer="Medicaid",
+            member_id="M1",
+            is_medicaid=True,
+            renewal_on=today + timedelta(days=90),
+        ),
         "journal": JournalEntry.objects.create(child=child, title="First steps"),
         "team": CareTeamMember.objects.create(child=child, name="Dr. No Account", role="pcp"),
     }
@@ -135,8 +155,13 @@ def world(cast: dict[str, Any]) -> dict[str, Any]:
     document.save()
     items["documents"] = document
     invitation = Invitation.objects.create(
-        child=child, email="editor@example.org", kind="team", scopes=",summary,", token_hash=Invitation.hash_token(TOKEN),
-        expires_at=timezone.now() + timedelta(days=3), invited_by=cast["owner"],
+        child=child,
+        email="editor@example.org",
+        kind="team",
+        scopes=",summary,",
+        token_hash=Invitation.hash_token(TOKEN),
+        expires_at=timezone.now() + timedelta(days=3),
+        invited_by=cast["owner"],
     )
     return {**cast, "items": items, "invitation": invitation}
 
@@ -157,7 +182,10 @@ def url_for(name: str, w: dict[str, Any]) -> str:
         return reverse(name, args=[child, w["invitation"].uuid])
     if name == "children:invitation-accept":
         return reverse(name, args=[TOKEN])
-    if name.startswith("accounts:practice-") and name not in ("accounts:practice-list", "accounts:practice-create"):
+    if name.startswith("accounts:practice-") and name not in (
+        "accounts:practice-list",
+        "accounts:practice-create",
+    ):
         return reverse(name, args=[w["practice"].uuid])
     if name.startswith("children:") and name != "children:create":
         return reverse(name, args=[child])
@@ -173,7 +201,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "method", "role", "status"), CASES)
-def test_matrix(client: Any, world: dict[str, Any], name: str, method: str, role: str, status: int) -> None:
+def test_matrix(
+    client: Any, world: dict[str, Any], name: str, method: str, role: str, status: int
+) -> None:
     if role != "anonymous":
         client.force_login(world[role])
     url = url_for(name, world)

@@ -4,14 +4,21 @@ children/access.py, from DESIGN.md."""
 
 from datetime import date, timedelta
 
+from django.http import Http404
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from django.http import Http404
 from hypothesis.extra.django import TestCase
 
 from accounts.models import Practice, PracticeStaff, User
 from children import access
-from children.models import ALL_SCOPES, CareTeamMember, Child, Guardianship, PracticeEnrollment, scopes_to_text
+from children.models import (
+    ALL_SCOPES,
+    CareTeamMember,
+    Child,
+    Guardianship,
+    PracticeEnrollment,
+    scopes_to_text,
+)
 from records.models import (
     Allergy,
     Condition,
@@ -29,11 +36,26 @@ TODAY = date.today()
 # (model, scopes that let you see it, scope that lets you change it; None = owners only)
 SPEC = [
     (Condition, {"summary", "health"}, "health", lambda c: Condition(child=c, name="x")),
-    (Medication, {"summary", "health"}, "health", lambda c: Medication(child=c, name="x", dose="1", schedule="d")),
+    (
+        Medication,
+        {"summary", "health"},
+        "health",
+        lambda c: Medication(child=c, name="x", dose="1", schedule="d"),
+    ),
     (Allergy, {"summary", "health"}, "health", lambda c: Allergy(child=c, substance="x")),
     (Equipment, {"summary", "health"}, "health", lambda c: Equipment(child=c, name="x")),
-    (Immunization, {"health"}, "health", lambda c: Immunization(child=c, vaccine="x", given_on=TODAY)),
-    (Measurement, {"health"}, "health", lambda c: Measurement(child=c, kind="weight", value=1, measured_on=TODAY)),
+    (
+        Immunization,
+        {"health"},
+        "health",
+        lambda c: Immunization(child=c, vaccine="x", given_on=TODAY),
+    ),
+    (
+        Measurement,
+        {"health"},
+        "health",
+        lambda c: Measurement(child=c, kind="weight", value=1, measured_on=TODAY),
+    ),
     (Service, {"health"}, "health", lambda c: Service(child=c, name="x")),
     (Coverage, {"coverage"}, "coverage", lambda c: Coverage(child=c, payer="x", member_id="1")),
     (JournalEntry, {"journal"}, "journal", lambda c: JournalEntry(child=c, title="x")),
@@ -42,15 +64,19 @@ SPEC = [
 ]
 
 grants = st.lists(
-    st.fixed_dictionaries({
-        "how": st.sampled_from(["owner", "caregiver", "team", "practice", "practice_inactive_staff"]),
-        "child": st.integers(0, 1),
-        "scopes": st.sets(st.sampled_from(ALL_SCOPES), max_size=4),
-        "write": st.booleans(),
-        "starts": st.integers(-3, 2),
-        "ends": st.none() | st.integers(-2, 3),
-        "revoked": st.booleans(),
-    }),
+    st.fixed_dictionaries(
+        {
+            "how": st.sampled_from(
+                ["owner", "caregiver", "team", "practice", "practice_inactive_staff"]
+            ),
+            "child": st.integers(0, 1),
+            "scopes": st.sets(st.sampled_from(ALL_SCOPES), max_size=4),
+            "write": st.booleans(),
+            "starts": st.integers(-3, 2),
+            "ends": st.none() | st.integers(-2, 3),
+            "revoked": st.booleans(),
+        }
+    ),
     max_size=4,
 )
 
@@ -62,47 +88,71 @@ def live(g: dict) -> bool:
 class AccessPropertyTest(TestCase):
     @settings(max_examples=40, deadline=None)
     @given(grants=grants, operator=st.booleans())
-    def test_sees_item_iff_live_grant_covers_scope(self, grants: list[dict], operator: bool) -> None:
+    def test_sees_item_iff_live_grant_covers_scope(
+        self, grants: list[dict], operator: bool
+    ) -> None:
         user = User.objects.create_user(email="p@example.org", is_staff=operator)
         children = [Child.objects.create(first_name=n, birth_date=date(2015, 1, 1)) for n in "AB"]
         items = {model: [make(c) for c in children] for model, _, _, make in SPEC}
-        for model, objs in items.items():
+        for objs in items.values():
             for obj in objs:
                 obj.save()
         for i, g in enumerate(grants):
             child = children[g["child"]]
             fields = {
-                "scopes": scopes_to_text(g["scopes"]), "can_write": g["write"],
+                "scopes": scopes_to_text(g["scopes"]),
+                "can_write": g["write"],
                 "starts_on": TODAY + timedelta(days=g["starts"]),
                 "ends_on": None if g["ends"] is None else TODAY + timedelta(days=g["ends"]),
             }
             if g["how"] in ("owner", "caregiver"):
                 grant = Guardianship.objects.create(child=child, user=user, role=g["how"], **fields)
             elif g["how"] == "team":
-                grant = CareTeamMember.objects.create(child=child, user=user, name="me", role="pcp", **fields)
+                grant = CareTeamMember.objects.create(
+                    child=child, user=user, name="me", role="pcp", **fields
+                )
             else:
                 practice = Practice.objects.create(name=f"P{i}")
-                PracticeStaff.objects.create(practice=practice, user=user, role="nurse", is_active=g["how"] == "practice")
+                PracticeStaff.objects.create(
+                    practice=practice, user=user, role="nurse", is_active=g["how"] == "practice"
+                )
                 grant = PracticeEnrollment.objects.create(child=child, practice=practice, **fields)
             if g["revoked"]:
                 type(grant).objects.filter(pk=grant.pk).update(revoked_at="2020-01-01T00:00:00Z")
 
         def covering(child_index: int) -> list[dict]:
-            return [g for g in grants if g["child"] == child_index and live(g) and g["how"] != "practice_inactive_staff"]
+            return [
+                g
+                for g in grants
+                if g["child"] == child_index and live(g) and g["how"] != "practice_inactive_staff"
+            ]
 
         for model, view_scopes, edit_scope, _ in SPEC:
             for action in ("view", "edit"):
                 expected = set()
                 for index, obj in enumerate(items[model]):
                     for g in covering(index):
-                        if g["how"] == "owner":
-                            expected.add(obj.pk)
-                        elif action == "view" and g["scopes"] & view_scopes:
-                            expected.add(obj.pk)
-                        elif action == "edit" and edit_scope and edit_scope in g["scopes"] and g["write"]:
+                        if (
+                            g["how"] == "owner"
+                            or action == "view"
+                            and g["scopes"] & view_scopes
+                            or (
+                                action == "edit"
+                                and edit_scope
+                                and edit_scope in g["scopes"]
+                                and g["write"]
+                            )
+                        ):
                             expected.add(obj.pk)
                 mine = {obj.pk for obj in items[model]}  # a team grant is a CareTeamMember row too
-                got = set(access.scoped(model.objects.all(), user, action).values_list("pk", flat=True)) & mine
+                got = (
+                    set(
+                        access.scoped(model.objects.all(), user, action).values_list(
+                            "pk", flat=True
+                        )
+                    )
+                    & mine
+                )
                 assert got == expected, (model.__name__, action, grants)
                 # The per-child check agrees with the queryset, whether or not
                 # the child was opened through get_child_for's owner shortcut.
@@ -119,5 +169,9 @@ class AccessPropertyTest(TestCase):
                 access.forget(user)
                 for obj in items[model]:
                     perms = access.perms_for(user, obj.child)
-                    allowed = access.can_view(perms, model) if action == "view" else access.edit_perm(model) in perms
+                    allowed = (
+                        access.can_view(perms, model)
+                        if action == "view"
+                        else access.edit_perm(model) in perms
+                    )
                     assert allowed == (obj.pk in expected), (model.__name__, action, grants)

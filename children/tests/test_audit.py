@@ -12,9 +12,19 @@ from children.models import AccessEvent
 
 def test_reading_a_page_is_logged_with_who_and_where(client, cast):
     client.force_login(cast["viewer"])
-    client.get(reverse("children:overview", args=[cast["child"].uuid]), REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="Phone")
+    client.get(
+        reverse("children:overview", args=[cast["child"].uuid]),
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_USER_AGENT="Phone",
+    )
     event = AccessEvent.objects.filter(child=cast["child"]).first()
-    assert (event.actor, event.verb, event.what, event.ip, event.user_agent) == (cast["viewer"], "view", "overview", "203.0.113.9", "Phone")
+    assert (event.actor, event.verb, event.what, event.ip, event.user_agent) == (
+        cast["viewer"],
+        "view",
+        "overview",
+        "203.0.113.9",
+        "Phone",
+    )
     assert event.at.utcoffset().total_seconds() == 0
 
 
@@ -40,9 +50,13 @@ def test_verify_passes_on_an_intact_chain(cast):
 
 
 def test_verify_names_the_first_row_changed_in_sql(cast):
-    events = [audit_record(actor=cast["owner"], verb="view", child=cast["child"], what=w) for w in "abcd"]
+    events = [
+        audit_record(actor=cast["owner"], verb="view", child=cast["child"], what=w) for w in "abcd"
+    ]
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE children_accessevent SET what = %s WHERE id = %s", ["forged", events[1].id])
+        cursor.execute(
+            "UPDATE children_accessevent SET what = %s WHERE id = %s", ["forged", events[1].id]
+        )
     count, problem = audit_verify()
     assert (count, problem.event_id) == (1, events[1].id)
     with pytest.raises(CommandError) as error:
@@ -52,7 +66,9 @@ def test_verify_names_the_first_row_changed_in_sql(cast):
 
 
 def test_verify_detects_a_row_deleted_in_sql(cast):
-    events = [audit_record(actor=cast["owner"], verb="view", child=cast["child"], what=w) for w in "abc"]
+    events = [
+        audit_record(actor=cast["owner"], verb="view", child=cast["child"], what=w) for w in "abc"
+    ]
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM children_accessevent WHERE id = %s", [events[1].id])
     _, problem = audit_verify()
@@ -64,5 +80,7 @@ def test_owner_sees_who_has_seen_the_record(client, cast):
     client.get(reverse("records:medicines-list", args=[cast["child"].uuid]))
     client.force_login(cast["owner"])
     response = client.get(reverse("children:access-log", args=[cast["child"].uuid]))
-    assert "viewer@example.org" in response.content.decode() or "Viewer" in response.content.decode()
+    assert (
+        "viewer@example.org" in response.content.decode() or "Viewer" in response.content.decode()
+    )
     assert "Medicines list" in response.content.decode()

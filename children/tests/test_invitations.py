@@ -12,7 +12,13 @@ from conftest import make_user
 
 def invite(client, cast, capture, **data):
     client.force_login(cast["owner"])
-    payload = {"email": "doc@example.org", "kind": "team", "team_role": "specialist", "scopes": ["summary", "health"], **data}
+    payload = {
+        "email": "doc@example.org",
+        "kind": "team",
+        "team_role": "specialist",
+        "scopes": ["summary", "health"],
+        **data,
+    }
     with capture(execute=True):
         response = client.post(reverse("children:invite", args=[cast["child"].uuid]), payload)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -20,7 +26,9 @@ def invite(client, cast, capture, **data):
     return reverse("children:invitation-accept", args=[link.group(1)])
 
 
-def test_team_member_accepts_sees_only_shared_scopes_and_loses_access_on_revoke(client, cast, django_capture_on_commit_callbacks):
+def test_team_member_accepts_sees_only_shared_scopes_and_loses_access_on_revoke(
+    client, cast, django_capture_on_commit_callbacks
+):
     url = invite(client, cast, django_capture_on_commit_callbacks)
     assert mail.outbox[-1].to == ["doc@example.org"]
     assert "Latex" not in mail.outbox[-1].body  # no health details in emails
@@ -62,7 +70,9 @@ def test_expired_invitation_is_refused(client, cast, django_capture_on_commit_ca
     assert not CareTeamMember.objects.filter(email="doc@example.org", user__isnull=False).exists()
 
 
-def test_invitation_opened_by_another_account_is_refused(client, cast, django_capture_on_commit_callbacks):
+def test_invitation_opened_by_another_account_is_refused(
+    client, cast, django_capture_on_commit_callbacks
+):
     url = invite(client, cast, django_capture_on_commit_callbacks)
     client.force_login(cast["other_family"])
     response = client.post(url)
@@ -84,7 +94,14 @@ def test_unknown_token_is_404(client, cast):
 
 
 def test_co_guardian_gets_full_control(client, cast, django_capture_on_commit_callbacks):
-    url = invite(client, cast, django_capture_on_commit_callbacks, email="dad@example.org", kind="guardian", scopes=[])
+    url = invite(
+        client,
+        cast,
+        django_capture_on_commit_callbacks,
+        email="dad@example.org",
+        kind="guardian",
+        scopes=[],
+    )
     dad = make_user("dad@example.org")
     client.force_login(dad)
     client.post(url)
@@ -94,7 +111,10 @@ def test_co_guardian_gets_full_control(client, cast, django_capture_on_commit_ca
 
 def test_caregiver_invitation_needs_a_scope(client, cast):
     client.force_login(cast["owner"])
-    response = client.post(reverse("children:invite", args=[cast["child"].uuid]), {"email": "gran@example.org", "kind": "caregiver"})
+    response = client.post(
+        reverse("children:invite", args=[cast["child"].uuid]),
+        {"email": "gran@example.org", "kind": "caregiver"},
+    )
     assert response.status_code == 200
     assert "Choose at least one thing to share" in response.content.decode()
     assert not Invitation.objects.exists()
@@ -110,6 +130,20 @@ def test_grant_with_end_date_in_past_stops_working(cast):
 def test_last_owner_cannot_be_removed(client, cast):
     client.force_login(cast["owner"])
     own = Guardianship.objects.get(user=cast["owner"])
-    response = client.post(reverse("children:grant-revoke", args=[cast["child"].uuid, "guardian", own.uuid]), follow=True)
+    response = client.post(
+        reverse("children:grant-revoke", args=[cast["child"].uuid, "guardian", own.uuid]),
+        follow=True,
+    )
     assert "at least one parent" in response.content.decode()
     assert access.can(cast["owner"], "sharing.manage", cast["child"])
+
+
+def test_revoked_clinician_sees_a_plain_not_available_page(client, cast):
+    grant = CareTeamMember.objects.get(user=cast["viewer"])
+    grant.revoked_at = timezone.now()
+    grant.save()
+    client.force_login(cast["viewer"])
+    response = client.get(reverse("children:overview", args=[cast["child"].uuid]))
+    assert response.status_code == 404
+    assert "not shared with you" in response.content.decode()
+    assert cast["child"].first_name not in response.content.decode()

@@ -27,8 +27,14 @@ def test_demo_cast_sees_what_the_readme_says(client, db):
     assert access.can(pcp, "health.view", maya) and not access.can(pcp, "coverage.view", maya)
     assert not access.can(pcp, "health.edit", maya)
     assert access.can(User.objects.get(email="coordinator@demo.homebase.test"), "plan.view", maya)
-    assert not access.visible_children(User.objects.get(email="stranger@demo.homebase.test")).exists()
-    assert not access.visible_children(User.objects.get(email="operator@demo.homebase.test")).exists()
-    assert client.login(username="parent@demo.homebase.test", password=PASSWORD) or client.login(email="parent@demo.homebase.test", password=PASSWORD)
+    assert not access.visible_children(
+        User.objects.get(email="stranger@demo.homebase.test")
+    ).exists()
+    assert not access.visible_children(
+        User.objects.get(email="operator@demo.homebase.test")
+    ).exists()
+    assert client.login(username="parent@demo.homebase.test", password=PASSWORD) or client.login(
+        email="parent@demo.homebase.test", password=PASSWORD
+    )
     page = client.get(reverse("children:overview", args=[maya.uuid])).content.decode()
     assert "Latex" in page and "(555) 300-1999" in page and "must be renewed" in page

@@ -24,8 +24,14 @@ def test_spanish_catalog_is_complete():
 
 
 def test_compiled_catalog_matches_the_source():
-    po = {(e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in polib.pofile(str(PO)) if e.translated()}
-    mo = {(e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in polib.mofile(str(MO)) if e.msgid}
+    po = {
+        (e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural)
+        for e in polib.pofile(str(PO))
+        if e.translated()
+    }
+    mo = {
+        (e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in polib.mofile(str(MO)) if e.msgid
+    }
     assert po == mo, "Run `make messages` to compile the Spanish catalog."
 
 
@@ -33,11 +39,26 @@ def test_compiled_catalog_matches_the_source():
 def test_every_string_in_the_code_is_in_the_catalog(tmp_path):
     # makemessages writes next to the sources, so it runs on a copy of them.
     copy = tmp_path / "src"
-    skip = shutil.ignore_patterns(".venv", "var", ".git", "node_modules", "bench", "__pycache__", "*.mo")
+    skip = shutil.ignore_patterns(
+        ".venv", "var", ".git", "node_modules", "bench", "__pycache__", "*.mo"
+    )
     shutil.copytree(ROOT, copy, ignore=skip)
     result = subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "es", "--no-obsolete", "--no-location", "-v", "0"],
-        cwd=copy, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "es",
+            "--no-obsolete",
+            "--no-location",
+            "-v",
+            "0",
+        ],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "HOMEBASE_VAR_DIR": str(tmp_path / "var")},
     )
     assert result.returncode == 0, result.stderr

@@ -10,8 +10,14 @@ from records.models import Document
 
 
 def upload(client, child, name, content, content_type="application/pdf"):
-    return client.post(reverse("records:documents-create", args=[child.uuid]),
-                       {"title": "Neurology report", "kind": "report", "file": SimpleUploadedFile(name, content, content_type)})
+    return client.post(
+        reverse("records:documents-create", args=[child.uuid]),
+        {
+            "title": "Neurology report",
+            "kind": "report",
+            "file": SimpleUploadedFile(name, content, content_type),
+        },
+    )
 
 
 def test_pdf_is_stored_privately_and_downloaded_through_the_audited_view(client, cast):
@@ -19,20 +25,28 @@ def test_pdf_is_stored_privately_and_downloaded_through_the_audited_view(client,
     assert upload(client, cast["child"], "../../etc/passwd.pdf", _pdf("hello")).status_code == 302
     document = Document.objects.get()
     assert document.content_type == "application/pdf" and len(document.sha256) == 64
-    assert "passwd" not in document.file.name and str(settings.STATIC_ROOT) not in document.file.path
-    response = client.get(reverse("records:document-download", args=[cast["child"].uuid, document.uuid]))
+    assert (
+        "passwd" not in document.file.name and str(settings.STATIC_ROOT) not in document.file.path
+    )
+    response = client.get(
+        reverse("records:document-download", args=[cast["child"].uuid, document.uuid])
+    )
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="neurology-report.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
-    assert cast["child"].access_events.filter(verb="download", target_uuid=str(document.uuid)).exists()
+    assert (
+        cast["child"].access_events.filter(verb="download", target_uuid=str(document.uuid)).exists()
+    )
 
 
 def test_image_is_accepted(client, cast):
     out = io.BytesIO()
     Image.new("RGB", (10, 10)).save(out, "PNG")
     client.force_login(cast["owner"])
-    assert upload(client, cast["child"], "photo.png", out.getvalue(), "image/png").status_code == 302
+    assert (
+        upload(client, cast["child"], "photo.png", out.getvalue(), "image/png").status_code == 302
+    )
 
 
 def test_exe_renamed_pdf_is_refused(client, cast):
