@@ -36,6 +36,21 @@ def scopes_to_text(scopes: list[str] | tuple[str, ...] | set[str]) -> str:
     return "," + ",".join(clean) + "," if clean else ""
 
 
+class ScopedMixin:
+    """Reading the scopes stored as ',a,b,' (see scopes_to_text)."""
+
+    scopes: str
+
+    @property
+    def scope_list(self) -> list[str]:
+        return [s for s in self.scopes.split(",") if s]
+
+    def get_scope_labels(self) -> list[str]:
+        """Short names of the shared scopes, for people ("Summary", not the explanation)."""
+        labels = dict(Scope.choices)
+        return [str(labels[s]).split(" (")[0] for s in self.scope_list if s in labels]
+
+
 class Child(models.Model):
     """The tenant root: everything in Homebase belongs to one child."""
 
@@ -106,7 +121,7 @@ class GrantQuerySet(models.QuerySet):
         )
 
 
-class Grant(models.Model):
+class Grant(ScopedMixin, models.Model):
     """What a person may see and do for one child, and for how long."""
 
     scopes = models.CharField(_("what is shared"), max_length=200, blank=True)
@@ -119,14 +134,6 @@ class Grant(models.Model):
 
     class Meta:
         abstract = True
-
-    @property
-    def scope_list(self) -> list[str]:
-        return [s for s in self.scopes.split(",") if s]
-
-    def get_scope_labels(self) -> list[str]:
-        labels = dict(Scope.choices)
-        return [str(labels[s]).split(" (")[0] for s in self.scope_list if s in labels]
 
     def is_live(self, on: date | None = None) -> bool:
         on = on or timezone.localdate()
@@ -272,7 +279,7 @@ class PracticeEnrollment(Grant):
         return f"{self.child} @ {self.practice}"
 
 
-class Invitation(models.Model):
+class Invitation(ScopedMixin, models.Model):
     class Kind(models.TextChoices):
         GUARDIAN = "guardian", _("another parent or guardian (full control)")
         CAREGIVER = "caregiver", _("caregiver (grandparent, babysitter, foster parent)")
@@ -323,14 +330,6 @@ class Invitation(models.Model):
             and self.cancelled_at is None
             and self.expires_at > timezone.now()
         )
-
-    @property
-    def scope_list(self) -> list[str]:
-        return [s for s in self.scopes.split(",") if s]
-
-    def get_scope_labels(self) -> list[str]:
-        labels = dict(Scope.choices)
-        return [str(labels[s]).split(" (")[0] for s in self.scope_list if s in labels]
 
 
 class AppendOnlyQuerySet(models.QuerySet):
