@@ -108,6 +108,19 @@ def child_create(*, actor: Any, child: Child, relationship: str = "parent") -> C
     return child
 
 
+def child_delete(*, actor: Any, child: Child) -> None:
+    """Delete the whole record, its uploaded files included (after the commit).
+
+    The access log keeps its rows: who saw the record stays answerable.
+    """
+    files = [(d.file.storage, d.file.name) for d in child.documents.all() if d.file.name]
+    with transaction.atomic():
+        audit_record(actor=actor, verb="delete", child=child, what="child", target=child)
+        child.delete()
+        for storage, name in files:
+            transaction.on_commit(lambda s=storage, n=name: s.delete(n))
+
+
 @transaction.atomic
 def team_member_save(*, actor: Any, member: CareTeamMember, version: int | None) -> CareTeamMember:
     """Create or update a team member; marking a lead unmarks the previous one."""

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from records.registry import BY_SLUG
 
 from . import access, services
-from .audit import audit_record
 from .forms import ChildCreateForm, ChildForm, EnrollmentForm, GrantForm, InvitationForm
 from .models import AccessEvent, CareTeamMember, Guardianship, Invitation, PracticeEnrollment
 from .overview import sections_html as overview_sections_html
@@ -300,8 +299,7 @@ def child_delete(request: HttpRequest, child_id: UUID) -> HttpResponse:
         if request.POST.get("confirm_name", "").strip().lower() != child.first_name.lower():
             messages.error(request, _("Type your child's first name to confirm."))
             return redirect(reverse("children:delete", args=[child.uuid]))
-        audit_record(actor=request.user, verb="delete", child=child, what="child", target=child)
-        child.delete()
+        services.child_delete(actor=request.user, child=child)
         messages.success(request, _("The record was deleted."))
         return redirect("home")
     return render(request, "children/child_delete.html", child_context(request))

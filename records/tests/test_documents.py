@@ -73,3 +73,22 @@ def test_deleting_a_document_removes_the_file(client, cast, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("records:documents-delete", args=[cast["child"].uuid, document.uuid]))
     assert not storage.exists(name)
+
+
+def test_deleting_the_record_removes_its_files_but_keeps_the_log(
+    client, cast, django_capture_on_commit_callbacks
+):
+    client.force_login(cast["owner"])
+    upload(client, cast["child"], "a.pdf", _pdf("a"))
+    document = Document.objects.get()
+    storage, name, child_pk = document.file.storage, document.file.name, cast["child"].pk
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("children:delete", args=[cast["child"].uuid]), {"confirm_name": "maya"}
+        )
+    assert response.status_code == 302
+    assert not storage.exists(name)
+    from children.models import AccessEvent, Child
+
+    assert not Child.objects.filter(pk=child_pk).exists()
+    assert AccessEvent.objects.filter(child_id=child_pk, verb="delete", what="child").exists()
