@@ -15,6 +15,7 @@ Invariants:
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from datetime import date, timedelta
 from typing import Any
 
@@ -118,7 +119,7 @@ def child_delete(*, actor: Any, child: Child) -> None:
         audit_record(actor=actor, verb="delete", child=child, what="child", target=child)
         child.delete()
         for storage, name in files:
-            transaction.on_commit(lambda s=storage, n=name: s.delete(n))
+            transaction.on_commit(partial(storage.delete, name))
 
 
 @transaction.atomic
