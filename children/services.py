@@ -15,8 +15,8 @@ Invariants:
 from __future__ import annotations
 
 import secrets
-from functools import partial
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
