@@ -6,8 +6,16 @@ children/access.py.
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.contrib.sites.models import Site
 
 from .models import Practice, PracticeStaff, User
+
+# Permission groups and the Sites table are not used by Homebase.
+admin.site.unregister(Group)
+admin.site.unregister(Site)
+admin.site.site_header = "Homebase operator"
+admin.site.site_title = "Homebase operator"
 
 
 @admin.register(User)

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import activate_user_language
+
+        # The "signed in" message is written during the sign-in request.
+        user_logged_in.connect(activate_user_language, dispatch_uid="homebase-user-language")

@@ -21,6 +21,21 @@ def clean_phone(value: str) -> str:
     return value
 
 
+class SignupForm(forms.Form):
+    """Extra sign-up fields (allauth calls ``signup`` after creating the user)."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        help_text=_("Shown to the people you share a record with."),
+    )
+
+    def signup(self, request: Any, user: User) -> None:
+        user.name = self.cleaned_data["name"]
+        user.language = getattr(request, "LANGUAGE_CODE", "en")[:2]
+        user.save(update_fields=["name", "language"])
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User

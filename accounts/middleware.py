@@ -32,6 +32,15 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
+def activate_user_language(
+    sender: object, request: HttpRequest, user: object, **kwargs: object
+) -> None:
+    language = getattr(user, "language", "")
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+
 class UserLanguageMiddleware:
     """Signed-in people see the language chosen in their profile."""
 

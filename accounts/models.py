@@ -30,8 +30,9 @@ class UserManager(BaseUserManager["User"]):
 
 
 class Language(models.TextChoices):
-    EN = "en", _("English")
-    ES = "es", _("Spanish")
+    # Each language is named in itself, so a reader always finds their own.
+    EN = "en", "English"
+    ES = "es", "Español"
 
 
 class User(AbstractUser):

@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Practice
-from homebase.forms import DateInput, VersionedModelForm
+from homebase.forms import DateInput, VersionedModelForm, plain_empty_choices
 
-from .models import CareTeamMember, Child, Guardianship, Invitation, Scope
+from .models import SCOPE_EXPLAINED, CareTeamMember, Child, Guardianship, Invitation
 
 
 class ChildForm(VersionedModelForm):
@@ -91,7 +91,7 @@ class TeamMemberForm(VersionedModelForm):
         return data
 
 
-SCOPE_HELP = _("Choose only what this person needs. You can change or stop this at any time.")
+SCOPE_HELP = _("Choose only what is needed. You can change or stop this at any time.")
 
 
 class ScopesField(forms.MultipleChoiceField):
@@ -100,14 +100,19 @@ class ScopesField(forms.MultipleChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("What they can see"))
         kwargs.setdefault("help_text", SCOPE_HELP)
-        super().__init__(choices=Scope.choices, **kwargs)
+        super().__init__(choices=list(SCOPE_EXPLAINED.items()), **kwargs)
 
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Their email address"))
     name = forms.CharField(label=_("Their name"), max_length=200, required=False)
     kind = forms.ChoiceField(
-        label=_("Who is this?"), choices=Invitation.Kind.choices, widget=forms.RadioSelect
+        label=_("Who is this?"),
+        choices=Invitation.Kind.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Another parent or guardian sees everything: the choices below are only for the others."
+        ),
     )
     team_role = forms.ChoiceField(
         label=_("Their role on the team"),
@@ -131,9 +136,19 @@ class InvitationForm(forms.Form):
         help_text=_("Leave empty to share until you stop it."),
     )
 
-    def __init__(self, *args: Any, team: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, team: Any, taken: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.taken = taken or {}
+        plain_empty_choices(self)
         self.fields["team_member"].queryset = team  # type: ignore[attr-defined]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if email in self.taken:
+            raise forms.ValidationError(self.taken[email])
+        return email
 
     def clean_grant_ends_on(self) -> Any:
         ends = self.cleaned_data.get("grant_ends_on")
@@ -168,3 +183,7 @@ class EnrollmentForm(GrantForm):
         help_text=_("Its care coordinators, nurses and referral staff will see what you share."),
     )
     field_order = ["practice", "scopes", "can_write", "ends_on"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plain_empty_choices(self)

@@ -2,6 +2,7 @@ import hashlib
 import json
 import uuid
 from datetime import UTC, date
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -13,14 +14,11 @@ from homebase.models import ChildItem
 
 
 class Scope(models.TextChoices):
-    SUMMARY = (
-        "summary",
-        _("Summary (emergency page: conditions, allergies, medicines, equipment, team)"),
-    )
-    HEALTH = "health", _("Health notebook (medicines, immunizations, measurements, services)")
+    SUMMARY = "summary", _("Summary")
+    HEALTH = "health", _("Health")
     COVERAGE = "coverage", _("Insurance")
     VISITS = "visits", _("Visits")
-    PLAN = "plan", _("Care plan, tasks, referrals and paperwork")
+    PLAN = "plan", _("Care plan")
     SCHOOL = "school", _("School")
     JOURNAL = "journal", _("Journal")
     DOCUMENTS = "documents", _("Documents")
@@ -28,6 +26,21 @@ class Scope(models.TextChoices):
 
 
 ALL_SCOPES: tuple[str, ...] = tuple(Scope.values)
+
+# What a family is told each choice shares, for the scopes Homebase has pages
+# for today. Visits, school and messages are offered once they exist.
+SCOPE_EXPLAINED: dict[str, Any] = {
+    "summary": _(
+        "Summary: conditions, allergies, medicines, equipment, the care team and what every team should know"
+    ),
+    "health": _("Health: all medicines, immunizations, measurements and services"),
+    "coverage": _("Insurance: plans, member numbers and renewal dates"),
+    "plan": _(
+        "Care plan: how your child's health affects your family (money, work, sleep, brothers and sisters)"
+    ),
+    "journal": _("Journal: what you write about how your child is doing"),
+    "documents": _("Documents: reports, letters and results you uploaded"),
+}
 
 
 def scopes_to_text(scopes: list[str] | tuple[str, ...] | set[str]) -> str:
@@ -48,7 +61,7 @@ class ScopedMixin:
     def get_scope_labels(self) -> list[str]:
         """Short names of the shared scopes, for people ("Summary", not the explanation)."""
         labels = dict(Scope.choices)
-        return [str(labels[s]).split(" (")[0] for s in self.scope_list if s in labels]
+        return [str(labels[s]) for s in self.scope_list if s in labels]
 
 
 class Child(models.Model):
@@ -266,7 +279,7 @@ class PracticeEnrollment(Grant):
         "accounts.Practice", on_delete=models.CASCADE, related_name="enrollments"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -75,6 +75,11 @@ def fingerprint(child: Child) -> str:
     return repr((child.version, row))
 
 
+def _link(perms: frozenset[str], model: type[Any], name: str, child: Child, item: Any) -> str:
+    """A to-do links to the form that settles it, for people allowed to use it."""
+    return reverse(name, args=[child.uuid, item.uuid]) if access.edit_perm(model) in perms else ""
+
+
 def sections(child: Child, perms: frozenset[str]) -> dict[str, Any]:
     """Read what the page shows: one query per section the person may see."""
     today = timezone.localdate()
@@ -94,7 +99,7 @@ def sections(child: Child, perms: frozenset[str]) -> dict[str, Any]:
                     {
                         "text": _("%(item)s is due for replacement or service on %(date)s.")
                         % {"item": item.name, "date": date_format(item.replace_on)},
-                        "url": reverse("records:equipment-update", args=[child.uuid, item.uuid]),
+                        "url": _link(perms, Equipment, "records:equipment-update", child, item),
                     }
                 )
     if access.can_view(perms, CareTeamMember):
@@ -139,7 +144,7 @@ def sections(child: Child, perms: frozenset[str]) -> dict[str, Any]:
                         "Tell the main doctor's office about the %(vaccine)s given on %(date)s."
                     )
                     % {"vaccine": shot.vaccine, "date": date_format(shot.given_on)},
-                    "url": reverse("records:immunizations-update", args=[child.uuid, shot.uuid]),
+                    "url": _link(perms, Immunization, "records:immunizations-update", child, shot),
                 }
             )
     ctx["todos"] = todos

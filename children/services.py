@@ -139,8 +139,9 @@ def team_member_save(*, actor: Any, member: CareTeamMember, version: int | None)
 # Sharing -----------------------------------------------------------------
 
 
-def _invitation_url(token: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("children:invitation-accept", args=[token])
+def _invitation_url(token: str, site_url: str | None) -> str:
+    base = (site_url or settings.SITE_URL).rstrip("/")
+    return base + reverse("children:invitation-accept", args=[token])
 
 
 @transaction.atomic
@@ -156,6 +157,7 @@ def invitation_create(
     scopes: list[str],
     can_write: bool,
     grant_ends_on: date | None,
+    site_url: str | None = None,
 ) -> tuple[Invitation, str]:
     """Invite someone by email; the link works once, for that email, for 14 days."""
     if kind != Invitation.Kind.GUARDIAN and not scopes:
@@ -189,7 +191,7 @@ def invitation_create(
     context = {
         "inviter": actor.display_name,
         "child_first_name": child.preferred_name or child.first_name,
-        "url": _invitation_url(token),
+        "url": _invitation_url(token, site_url),
         "days": INVITATION_DAYS,
     }
     # The email says who invited and links to the site; it carries no health details.
@@ -362,15 +364,17 @@ def practice_enroll(
     can_write: bool,
     ends_on: date | None,
 ) -> PracticeEnrollment:
-    """The family chooses a practice as the child's medical home."""
-    enrollment = PracticeEnrollment(
-        child=child,
-        practice=practice,
-        scopes=scopes_to_text(scopes),
-        can_write=can_write,
-        ends_on=ends_on,
-        created_by=actor,
+    """The family chooses a practice as the child's medical home.
+
+    Choosing the same practice again changes its live grant instead of adding
+    a second one (two grants would survive one "stop sharing").
+    """
+    enrollment = child.enrollments.live().filter(practice=practice).first() or PracticeEnrollment(
+        child=child, practice=practice, created_by=actor
     )
+    enrollment.scopes = scopes_to_text(scopes)
+    enrollment.can_write = can_write
+    enrollment.ends_on = ends_on
     enrollment.full_clean()
     enrollment.save()
     audit_record(

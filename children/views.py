@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
 from records.registry import BY_SLUG
 
 from . import access, services
 from .forms import ChildCreateForm, ChildForm, EnrollmentForm, GrantForm, InvitationForm
-from .models import AccessEvent, CareTeamMember, Guardianship, Invitation, PracticeEnrollment
+from .models import AccessEvent, CareTeamMember, Child, Guardianship, Invitation, PracticeEnrollment
 from .overview import sections_html as overview_sections_html
 from .viewutils import child_context, load_child
 
@@ -95,13 +96,42 @@ def sharing(request: HttpRequest, child_id: UUID) -> HttpResponse:
     return render(request, "children/sharing.html", ctx)
 
 
+def _emails_with_access(request: HttpRequest, child: Child) -> dict[str, str]:
+    """Emails an invitation would be pointless for, with the reason to tell the owner."""
+    taken = {
+        email: _("This person already has access.")
+        for email in child.guardianships.live().values_list("user__email", flat=True)
+    }
+    taken.update(
+        {
+            email: _("This person already has access.")
+            for email in child.team.live()
+            .filter(user__isnull=False)
+            .values_list("user__email", flat=True)
+        }
+    )
+    for invitation in child.invitations.filter(accepted_at__isnull=True, cancelled_at__isnull=True):
+        if invitation.is_pending:
+            taken.setdefault(
+                invitation.email,
+                _(
+                    "An invitation to this address is already waiting. Cancel it on the sharing page to send a new one."
+                ),
+            )
+    taken[str(getattr(request.user, "email", "")).lower()] = _("That is your own email address.")
+    return {email.lower(): reason for email, reason in taken.items()}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = load_child(request, child_id, "sharing.manage", what="invite form")
     team = child.team.filter(user__isnull=True)
     form = InvitationForm(
-        request.POST or None, team=team, initial={"kind": "team", "scopes": ["summary"]}
+        request.POST or None,
+        team=team,
+        taken=_emails_with_access(request, child),
+        initial={"kind": "team", "scopes": ["summary"]},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -116,6 +146,7 @@ def invite(request: HttpRequest, child_id: UUID) -> HttpResponse:
             scopes=data["scopes"],
             can_write=data["can_write"],
             grant_ends_on=data["grant_ends_on"],
+            site_url=request.build_absolute_uri("/"),
         )
         messages.success(
             request,
@@ -193,7 +224,7 @@ def invitation_cancel(request: HttpRequest, child_id: UUID, invitation_id: UUID)
 def enroll(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = load_child(request, child_id, "sharing.manage", what="medical home form")
     form = EnrollmentForm(
-        request.POST or None, initial={"scopes": ["summary", "health", "plan", "visits"]}
+        request.POST or None, initial={"scopes": ["summary", "health", "coverage"]}
     )
     if request.method == "POST" and form.is_valid():
         services.practice_enroll(actor=request.user, child=child, **form.cleaned_data)
@@ -258,7 +289,7 @@ def describe_access(what: str) -> str:
         return str(PAGE_LABELS[what])
     slug, _sep, form = what.partition(" ")
     if slug in BY_SLUG and form in FORM_LABELS:
-        return capfirst(str(FORM_LABELS[form] % {"section": BY_SLUG[slug].title}))
+        return capfirst(str(FORM_LABELS[form] % {"section": str(BY_SLUG[slug].title).lower()}))
     for app in ("records", "children"):
         try:
             return capfirst(str(apps.get_model(app, what)._meta.verbose_name))
@@ -274,11 +305,20 @@ def access_log(request: HttpRequest, child_id: UUID) -> HttpResponse:
     person = request.GET.get("person", "").strip()[:254]
     if person:
         events = events.filter(actor_label__icontains=person)
-    people = (
+    labels = (
         AccessEvent.objects.filter(child=child)
         .order_by()
         .values_list("actor_label", flat=True)
         .distinct()
+    )
+    names = dict(User.objects.filter(email__in=list(labels)).values_list("email", "name"))
+    # A person is shown by name; a system actor ("system:load_demo") as Homebase.
+    people = sorted(
+        (
+            (label, names.get(label) or (_("Homebase") if label.startswith("system:") else label))
+            for label in labels
+        ),
+        key=lambda pair: str(pair[1]).lower(),
     )
     page = Paginator(events.select_related("actor").order_by("-id"), 50).get_page(
         request.GET.get("page")

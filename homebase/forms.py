@@ -13,6 +13,17 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def plain_empty_choices(form: forms.BaseForm) -> None:
+    """Say "Choose…" on empty select options, in the person's language."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+            field.empty_label = _("Choose…")
+        elif isinstance(field, forms.ChoiceField) and field.choices:
+            choices = list(field.choices)  # type: ignore[arg-type]
+            if choices and choices[0][0] == "":
+                field.choices = [("", _("Choose…")), *choices[1:]]
+
+
 class VersionedModelForm(forms.ModelForm):
     """A model form that remembers which version of the row it was opened on."""
 
@@ -22,6 +33,7 @@ class VersionedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        plain_empty_choices(self)
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = DateInput()

@@ -1,5 +1,6 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from children import access
 from children.models import CareTeamMember, Guardianship, PracticeEnrollment
@@ -25,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .filter(child_id__in=ids, practice__staff__user=user)
         .select_related("practice")
     ):
-        how.setdefault(e.child_id, e.practice.name)
+        how.setdefault(e.child_id, _("staff of %(practice)s") % {"practice": e.practice.name})
     owned = [c for c in children if c.pk in owner_ids]
     shared = [c for c in children if c.pk not in owner_ids]
     return render(

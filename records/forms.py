@@ -23,6 +23,9 @@ from .models import (
     Service,
 )
 
+# Who can write a prescription: not the billing person or the equipment supplier.
+PRESCRIBER_ROLES = ("pcp", "specialist", "nurse", "other")
+
 
 class ChildItemForm(VersionedModelForm):
     def __init__(self, *args: Any, user: Any, child: Child, **kwargs: Any) -> None:
@@ -57,7 +60,9 @@ class MedicationForm(ChildItemForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this child's team, as the access module sees it.
-        self.fields["prescriber"].queryset = access.team_choices(self.user, self.child)  # type: ignore[attr-defined]
+        self.fields["prescriber"].queryset = access.team_choices(self.user, self.child).filter(  # type: ignore[attr-defined]
+            role__in=PRESCRIBER_ROLES
+        )  # type: ignore[attr-defined]
 
 
 class AllergyForm(ChildItemForm):

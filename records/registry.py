@@ -89,7 +89,7 @@ KINDS: tuple[Kind, ...] = (
             Column(_("Status"), lambda o: o.get_status_display()),
             Column(_("Prescribed by"), lambda o: o.prescriber.name if o.prescriber else ""),
         ),
-        search=("name",),
+        search=("name", "reason", "schedule"),
         select_related=("prescriber",),
     ),
     Kind(
@@ -203,7 +203,7 @@ KINDS: tuple[Kind, ...] = (
             Column(_("Date"), lambda o: _d(o.written_on)),
             Column(_("Title"), lambda o: o.title),
             Column(_("Kind"), lambda o: o.get_kind_display()),
-            Column(_("Next visit"), lambda o: _("Bring up") if o.bring_up else ""),
+            Column(_("Bring up at the next visit?"), lambda o: _("Yes") if o.bring_up else ""),
         ),
         search=("title", "body"),
     ),

@@ -12,6 +12,7 @@ def test_sign_up_verify_and_sign_in(client, db):
     response = client.post(
         reverse("account_signup"),
         {
+            "name": "Nora Parent",
             "email": "New.Parent@Example.org",
             "password1": "a long passphrase 42",
             "password2": "a long passphrase 42",
@@ -19,7 +20,7 @@ def test_sign_up_verify_and_sign_in(client, db):
     )
     assert response.status_code == 302
     user = User.objects.get()
-    assert user.email == "new.parent@example.org"
+    assert (user.email, user.name) == ("new.parent@example.org", "Nora Parent")
     assert user.password.startswith("md5$") or user.password.startswith("argon2")
     link = re.search(r"http://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
     path = link.split("testserver", 1)[-1] if "testserver" in link else "/" + link.split("/", 3)[3]

@@ -60,13 +60,14 @@ def open_section(page: Any, name: str) -> None:
     expect(current).to_have_attribute("aria-current", "page")
 
 
-def sign_up(page: Any, email: str) -> None:
+def sign_up(page: Any, email: str, name: str) -> None:
     """Create an account, open the verification link, sign in: ends on the home page."""
     page.goto("/")
     check_page(page)
     click(page, main(page).get_by_role("button", name="Create an account"))
     expect(page).to_have_url(re.compile(r"/accounts/signup/$"))
     check_page(page)
+    page.get_by_label("Your name").fill(name)
     page.get_by_label("Email").fill(email)
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
@@ -98,7 +99,7 @@ def test_family_shares_with_a_clinician_then_stops(
     parent = new_page()
 
     # 1. The parent signs up and verifies the email address.
-    sign_up(parent, PARENT)
+    sign_up(parent, PARENT, "Sofia Rivera")
 
     # 2. Adds a child from the home page.
     click(parent, main(parent).get_by_role("button", name="Add a child"))
@@ -163,8 +164,8 @@ def test_family_shares_with_a_clinician_then_stops(
     scopes = parent.get_by_role("group", name="What they can see")
     for box in scopes.get_by_role("checkbox").all():
         box.uncheck()
-    scopes.get_by_label(re.compile(r"Summary \(emergency")).check()
-    scopes.get_by_label(re.compile(r"Health notebook")).check()
+    scopes.get_by_label(re.compile(r"Summary:")).check()
+    scopes.get_by_label(re.compile(r"Health:")).check()
     expect(scopes.get_by_role("checkbox", checked=True)).to_have_count(2)
     expect(parent.get_by_label("They may also add and change things")).not_to_be_checked()
     click(parent, main(parent).get_by_role("button", name="Send the invitation"))
@@ -176,7 +177,7 @@ def test_family_shares_with_a_clinician_then_stops(
 
     # 5. The clinician, in another browser context, signs up, verifies and accepts.
     clinician = new_page()
-    sign_up(clinician, CLINICIAN)
+    sign_up(clinician, CLINICIAN, "Dr. Okafor")
     clinician.goto(link_in_last_email(CLINICIAN, "/invitations/"))
     check_page(clinician)
     expect(main(clinician).get_by_text("You can read but not change anything.")).to_be_visible()
@@ -224,8 +225,8 @@ def test_family_shares_with_a_clinician_then_stops(
     # 8. The parent sees what the clinician opened.
     open_section(parent, "Who has seen this")
     check_page(parent)
-    clinician_rows = main(parent).get_by_role("row").filter(has_text=CLINICIAN)
-    expect(clinician_rows.filter(has_text="viewed: overview").first).to_be_visible()
+    clinician_rows = main(parent).get_by_role("row").filter(has_text="Dr. Okafor")
+    expect(clinician_rows.filter(has_text="viewed: overview page").first).to_be_visible()
     expect(clinician_rows.filter(has_text="viewed: medicines list")).to_have_count(1)
     expect(clinician_rows.filter(has_text="accepted an invitation")).to_have_count(1)
 
