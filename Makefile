@@ -46,10 +46,10 @@ dev: install-dev var
 
 test: install-dev var
 	$(PY) manage.py makemigrations --check --dry-run > /dev/null
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 test-postgres: install-dev
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/homebase} $(PY) -m pytest -q
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/homebase} $(PY) -m pytest -q -n auto
 
 test-browser: install-dev var
 	$(PY) manage.py collectstatic --noinput --verbosity 0
