@@ -3,9 +3,9 @@
 | role         | how they reach Maya                                              |
 | ------------ | ---------------------------------------------------------------- |
 | owner        | parent (owner guardianship): everything                          |
-| caregiver    | caregiver guardianship: summary, health, journal; may write      |
-| viewer       | care team member: summary and health, read only                  |
-| editor       | care team member: summary and health, may write                  |
+| caregiver    | caregiver guardianship: summary, health, journal, plan; may write |
+| viewer       | care team member: summary, health and visits, read only          |
+| editor       | care team member: summary, health, visits and plan, may write    |
 | team_other   | care team member with only the journal shared                    |
 | coordinator  | staff of the practice Maya is enrolled in: summary, health,      |
 |              | coverage; may write                                              |
@@ -90,7 +90,7 @@ def cast(db: Any) -> dict[str, Any]:
         child=child,
         user=people["caregiver"],
         role=Guardianship.Role.CAREGIVER,
-        scopes=scopes_to_text(["summary", "health", "journal"]),
+        scopes=scopes_to_text(["summary", "health", "journal", "plan"]),
         can_write=True,
     )
     CareTeamMember.objects.create(
@@ -98,7 +98,7 @@ def cast(db: Any) -> dict[str, Any]:
         user=people["viewer"],
         name="Dr. Viewer",
         role="pcp",
-        scopes=scopes_to_text(["summary", "health"]),
+        scopes=scopes_to_text(["summary", "health", "visits"]),
         can_write=False,
     )
     CareTeamMember.objects.create(
@@ -107,7 +107,7 @@ def cast(db: Any) -> dict[str, Any]:
         name="Dr. Editor",
         role="specialist",
         specialty="Neurology",
-        scopes=scopes_to_text(["summary", "health"]),
+        scopes=scopes_to_text(["summary", "health", "visits", "plan"]),
         can_write=True,
     )
     CareTeamMember.objects.create(

@@ -57,6 +57,9 @@ MODEL_RULES: dict[str, tuple[tuple[str, ...], str]] = {
     "records.journalentry": (("journal",), "journal.edit"),
     "records.document": (("documents",), "documents.edit"),
     "children.careteammember": (("summary",), "team.edit"),
+    "coordination.visit": (("visits",), "visits.edit"),
+    "coordination.visitquestion": (("visits",), "visits.edit"),
+    "coordination.task": (("plan",), "plan.edit"),
 }
 
 _CACHE_ATTR = "_homebase_perms"
@@ -230,6 +233,17 @@ def scoped(qs: QuerySet[Any], user: Any, action: str = "view") -> QuerySet[Any]:
     """Rows of ``qs`` (any child-owned model) that ``user`` may view or edit."""
     perms = view_perms(qs.model) if action == "view" else (edit_perm(qs.model),)
     return qs.filter(child__in=visible_children(user, perms))
+
+
+def can_complete_task(user: Any, perms: frozenset[str], task: Any) -> bool:
+    """Whoever may change the plan, and the person the task is given to."""
+    if "plan.edit" in perms:
+        return True
+    owner_users = {
+        getattr(task.owner_guardian, "user_id", None),
+        getattr(task.owner_member, "user_id", None),
+    }
+    return "plan.view" in perms and user.pk in owner_users - {None}
 
 
 def team_choices(user: Any, child: Child) -> QuerySet[CareTeamMember]:

@@ -7,29 +7,31 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from records.registry import BY_SLUG
+from coordination.registry import TASKS, VISITS
+from records.registry import BY_SLUG, Kind
 
 from . import access
 
-# (label, url name, permission needed); record kinds use access.view_perms.
-SECTIONS: tuple[tuple[Any, str, tuple[str, ...] | None], ...] = (
+# (label, url name, permission needed, or the notebook kind whose rules apply)
+SECTIONS: tuple[tuple[Any, str, tuple[str, ...] | Kind], ...] = (
     (_("Overview"), "children:overview", (access.RECORD_VIEW,)),
     (_("About"), "children:profile", (access.RECORD_VIEW,)),
-    (_("Conditions"), "records:conditions-list", None),
-    (_("Medicines"), "records:medicines-list", None),
-    (_("Allergies"), "records:allergies-list", None),
-    (_("Immunizations"), "records:immunizations-list", None),
-    (_("Measurements"), "records:measurements-list", None),
-    (_("Equipment"), "records:equipment-list", None),
-    (_("Services"), "records:services-list", None),
-    (_("Insurance"), "records:insurance-list", None),
-    (_("Journal"), "records:journal-list", None),
-    (_("Documents"), "records:documents-list", None),
-    (_("Care team"), "records:team-list", None),
+    (_("Visits"), "coordination:visits-list", VISITS),
+    (_("Tasks"), "coordination:tasks-list", TASKS),
+    (_("Conditions"), "records:conditions-list", BY_SLUG["conditions"]),
+    (_("Medicines"), "records:medicines-list", BY_SLUG["medicines"]),
+    (_("Allergies"), "records:allergies-list", BY_SLUG["allergies"]),
+    (_("Immunizations"), "records:immunizations-list", BY_SLUG["immunizations"]),
+    (_("Measurements"), "records:measurements-list", BY_SLUG["measurements"]),
+    (_("Equipment"), "records:equipment-list", BY_SLUG["equipment"]),
+    (_("Services"), "records:services-list", BY_SLUG["services"]),
+    (_("Insurance"), "records:insurance-list", BY_SLUG["insurance"]),
+    (_("Journal"), "records:journal-list", BY_SLUG["journal"]),
+    (_("Documents"), "records:documents-list", BY_SLUG["documents"]),
+    (_("Care team"), "records:team-list", BY_SLUG["team"]),
     (_("Sharing"), "children:sharing", ("sharing.manage",)),
     (_("Who has seen this"), "children:access-log", ("audit.view",)),
 )
-
 
 _PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 
@@ -45,16 +47,18 @@ def child_nav(request: HttpRequest) -> dict[str, Any]:
     if child is None:
         return {}
     perms = request.child_perms  # type: ignore[attr-defined]
-    current = request.resolver_match.view_name if request.resolver_match else ""
     match = request.resolver_match
-    # Sharing URLs have a `kind` too ("team"); only a notebook page names a section.
-    current_kind = match.kwargs.get("kind") if match and match.namespace == "records" else None
+    current = match.view_name if match else ""
+    # Sharing URLs have a `kind` too ("team"): only a notebook page carries a Kind.
+    current_kind = match.kwargs.get("kind") if match else None
     nav = []
     for label, name, needed in SECTIONS:
-        if needed is None:
-            slug = name.split(":")[1].rsplit("-", 1)[0]
-            needed = access.view_perms(BY_SLUG[slug].model)
-            active = current_kind == slug
+        if isinstance(needed, Kind):
+            active = current_kind is needed or (
+                needed.detail is not None
+                and current.startswith(f"{needed.namespace}:{needed.slug[:-1]}")
+            )
+            needed = access.view_perms(needed.model)
         else:
             active = current == name
         if any(p in perms for p in needed):

@@ -28,15 +28,17 @@ class Scope(models.TextChoices):
 ALL_SCOPES: tuple[str, ...] = tuple(Scope.values)
 
 # What a family is told each choice shares, for the scopes Homebase has pages
-# for today. Visits, school and messages are offered once they exist.
+# for today. School and messages are offered once they exist.
 SCOPE_EXPLAINED: dict[str, Any] = {
     "summary": _(
         "Summary: conditions, allergies, medicines, equipment, the care team and what every team should know"
     ),
     "health": _("Health: all medicines, immunizations, measurements and services"),
     "coverage": _("Insurance: plans, member numbers and renewal dates"),
+    "visits": _("Visits: coming and past visits, your questions and what was said"),
     "plan": _(
-        "Care plan: how your child's health affects your family (money, work, sleep, brothers and sisters)"
+        "Care plan: tasks and next steps, and how your child's health affects your family "
+        "(money, work, sleep, brothers and sisters)"
     ),
     "journal": _("Journal: what you write about how your child is doing"),
     "documents": _("Documents: reports, letters and results you uploaded"),

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.cache import caches
 from django.db import connection
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -32,13 +33,25 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from coordination.models import Task, Visit, VisitQuestion
 from records.models import Allergy, Condition, Coverage, Equipment, Immunization, Medication
 
 from . import access
 from .models import CareTeamMember, Child, PracticeEnrollment
 
 FRAGMENT = "children/overview.html#overview-sections"
-SECTION_MODELS = (Condition, Allergy, Medication, Equipment, CareTeamMember, Coverage, Immunization)
+SECTION_MODELS = (
+    Condition,
+    Allergy,
+    Medication,
+    Equipment,
+    CareTeamMember,
+    Coverage,
+    Immunization,
+    Visit,
+    VisitQuestion,
+    Task,
+)
 
 
 def _fingerprint_sql() -> str:
@@ -146,6 +159,35 @@ def sections(child: Child, perms: frozenset[str]) -> dict[str, Any]:
                     % {"vaccine": shot.vaccine, "date": date_format(shot.given_on)},
                     "url": _link(perms, Immunization, "records:immunizations-update", child, shot),
                 }
+            )
+    if access.can_view(perms, Visit):
+        upcoming = (
+            child.visits.filter(status=Visit.Status.PLANNED, starts_at__gte=timezone.now())
+            .select_related("team_member")
+            .annotate(open_questions=Count("questions", filter=Q(questions__answer="")))
+            .order_by("starts_at")
+            .first()
+        )
+        ctx["next_visit"] = upcoming
+    if access.can_view(perms, Task):
+        late = child.tasks.filter(status=Task.Status.OPEN, due_on__lt=today).select_related(
+            "owner_guardian__user", "owner_member"
+        )
+        for task in late[:10]:
+            todos.insert(
+                0,
+                {
+                    "text": _("Late: %(task)s (%(who)s, due %(date)s)")
+                    % {
+                        "task": task.title,
+                        "who": task.owner_label or _("no one yet"),
+                        "date": date_format(task.due_on or today),
+                    },
+                    "url": reverse("coordination:tasks-update", args=[child.uuid, task.uuid])
+                    if "plan.edit" in perms
+                    else "",
+                    "urgent": True,
+                },
             )
     ctx["todos"] = todos
     return ctx

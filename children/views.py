@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from coordination.registry import KINDS as COORDINATION_KINDS
 from records.registry import BY_SLUG
 
 from . import access, services
@@ -274,6 +275,8 @@ PAGE_LABELS = {
     "delete record form": gettext_lazy("delete the record (form)"),
     "demo record": gettext_lazy("demo record"),
     "child": gettext_lazy("the record"),
+    "visit sheet": gettext_lazy("visit sheet"),
+    "visit record form": gettext_lazy("after-visit form"),
 }
 FORM_LABELS = {
     "list": gettext_lazy("%(section)s list"),
@@ -288,9 +291,10 @@ def describe_access(what: str) -> str:
     if what in PAGE_LABELS:
         return str(PAGE_LABELS[what])
     slug, _sep, form = what.partition(" ")
-    if slug in BY_SLUG and form in FORM_LABELS:
-        return capfirst(str(FORM_LABELS[form] % {"section": str(BY_SLUG[slug].title).lower()}))
-    for app in ("records", "children"):
+    kinds = {**BY_SLUG, **{k.slug: k for k in COORDINATION_KINDS}}
+    if slug in kinds and form in FORM_LABELS:
+        return capfirst(str(FORM_LABELS[form] % {"section": str(kinds[slug].title).lower()}))
+    for app in ("records", "children", "coordination"):
         try:
             return capfirst(str(apps.get_model(app, what)._meta.verbose_name))
         except LookupError:

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "accounts",
     "children",
     "records",
+    "coordination",
 ]
 
 MIDDLEWARE = [

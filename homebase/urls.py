@@ -10,5 +10,6 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("", include("children.urls")),
     path("", include("records.urls")),
+    path("", include("coordination.urls")),
     path("operator/", admin.site.urls),
 ]

@@ -55,6 +55,14 @@ class Kind:
     search: tuple[str, ...] = ()
     select_related: tuple[str, ...] = ()
     saver: Callable[..., Any] | None = None
+    namespace: str = "records"
+    detail: str | None = None  # URL name (same namespace) of a page for one item
+    row_class: Callable[[Any], str] | None = None  # for example "overdue"
+
+    @property
+    def view_name(self) -> str:
+        """The URL name prefix: "records:medicines" + "-list"."""
+        return f"{self.namespace}:{self.slug}"
 
 
 KINDS: tuple[Kind, ...] = (

@@ -1,31 +1,44 @@
+from collections.abc import Iterable
+from typing import Any
+
 from django.urls import path
 
 from . import views
-from .registry import KINDS
+from .registry import KINDS, Kind
 
 app_name = "records"
 
-urlpatterns = []
-for _kind in KINDS:
-    _base = f"children/<uuid:child_id>/{_kind.slug}/"
-    _kw = {"kind": _kind.slug}
-    urlpatterns += [
-        path(_base, views.item_list, _kw, name=f"{_kind.slug}-list"),
-        path(f"{_base}new/", views.item_create_view, _kw, name=f"{_kind.slug}-create"),
-        path(
-            f"{_base}<uuid:item_id>/edit/", views.item_update_view, _kw, name=f"{_kind.slug}-update"
-        ),
-        path(
-            f"{_base}<uuid:item_id>/delete/",
-            views.item_delete_view,
-            _kw,
-            name=f"{_kind.slug}-delete",
-        ),
-    ]
-urlpatterns.append(
+
+def item_urlpatterns(kinds: Iterable[Kind]) -> list[Any]:
+    """List, add, edit and delete pages for each kind (one set of views serves all)."""
+    patterns: list[Any] = []
+    for kind in kinds:
+        base = f"children/<uuid:child_id>/{kind.slug}/"
+        kw = {"kind": kind}
+        patterns += [
+            path(base, views.item_list, kw, name=f"{kind.slug}-list"),
+            path(f"{base}new/", views.item_create_view, kw, name=f"{kind.slug}-create"),
+            path(
+                f"{base}<uuid:item_id>/edit/",
+                views.item_update_view,
+                kw,
+                name=f"{kind.slug}-update",
+            ),
+            path(
+                f"{base}<uuid:item_id>/delete/",
+                views.item_delete_view,
+                kw,
+                name=f"{kind.slug}-delete",
+            ),
+        ]
+    return patterns
+
+
+urlpatterns = [
+    *item_urlpatterns(KINDS),
     path(
         "children/<uuid:child_id>/documents/<uuid:item_id>/download/",
         views.document_download,
         name="document-download",
-    )
-)
+    ),
+]

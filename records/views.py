@@ -21,7 +21,7 @@ from children.viewutils import child_context, htmx_or_full, load_child
 from . import services
 from .forms import ALLOWED_TYPES
 from .models import Document
-from .registry import BY_SLUG, Kind
+from .registry import Kind
 
 PAGE_SIZE = 25
 
@@ -47,8 +47,8 @@ def _save_existing(k: Kind, request: HttpRequest, child: Child, form: Any) -> An
 
 
 @login_required
-def item_list(request: HttpRequest, child_id: UUID, kind: str) -> HttpResponse:
-    k = BY_SLUG[kind]
+def item_list(request: HttpRequest, child_id: UUID, kind: Kind) -> HttpResponse:
+    k = kind
     child = load_child(request, child_id, access.view_perms(k.model), what=f"{k.slug} list")
     items = k.model._default_manager.filter(child=child)
     if k.select_related:
@@ -60,7 +60,14 @@ def item_list(request: HttpRequest, child_id: UUID, kind: str) -> HttpResponse:
             match |= Q(**{f"{name}__icontains": query})
         items = items.filter(match)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(item, [(c.label, c.value(item)) for c in k.columns]) for item in page]
+    rows = [
+        (
+            item,
+            [(c.label, c.value(item)) for c in k.columns],
+            k.row_class(item) if k.row_class else "",
+        )
+        for item in page
+    ]
     context = child_context(
         request,
         kind=k,
@@ -74,16 +81,16 @@ def item_list(request: HttpRequest, child_id: UUID, kind: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def item_create_view(request: HttpRequest, child_id: UUID, kind: str) -> HttpResponse:
-    k = BY_SLUG[kind]
+def item_create_view(request: HttpRequest, child_id: UUID, kind: Kind) -> HttpResponse:
+    k = kind
     child = load_child(request, child_id, access.edit_perm(k.model), what=f"{k.slug} add form")
     form = k.form(request.POST or None, request.FILES or None, user=request.user, child=child)
     if request.method == "POST" and form.is_valid():
         item = _save_new(k, request, child, form)
         messages.success(request, _("Saved: %(item)s.") % {"item": item})
         if "add_another" in request.POST:
-            return redirect(reverse(f"records:{k.slug}-create", args=[child.uuid]))
-        return redirect(reverse(f"records:{k.slug}-list", args=[child.uuid]))
+            return redirect(reverse(f"{k.view_name}-create", args=[child.uuid]))
+        return redirect(reverse(f"{k.view_name}-list", args=[child.uuid]))
     return render(
         request, "records/item_form.html", child_context(request, kind=k, form=form, item=None)
     )
@@ -92,9 +99,9 @@ def item_create_view(request: HttpRequest, child_id: UUID, kind: str) -> HttpRes
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_update_view(
-    request: HttpRequest, child_id: UUID, kind: str, item_id: UUID
+    request: HttpRequest, child_id: UUID, kind: Kind, item_id: UUID
 ) -> HttpResponse:
-    k = BY_SLUG[kind]
+    k = kind
     child = load_child(request, child_id, access.edit_perm(k.model))
     item = access.get_item(child, k.model, item_id)
     if request.method == "GET":
@@ -109,7 +116,7 @@ def item_update_view(
             form.stale_version_error()
         else:
             messages.success(request, _("Saved: %(item)s.") % {"item": item})
-            return redirect(reverse(f"records:{k.slug}-list", args=[child.uuid]))
+            return redirect(reverse(f"{k.view_name}-list", args=[child.uuid]))
     return render(
         request, "records/item_form.html", child_context(request, kind=k, form=form, item=item)
     )
@@ -118,9 +125,9 @@ def item_update_view(
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_delete_view(
-    request: HttpRequest, child_id: UUID, kind: str, item_id: UUID
+    request: HttpRequest, child_id: UUID, kind: Kind, item_id: UUID
 ) -> HttpResponse:
-    k = BY_SLUG[kind]
+    k = kind
     child = load_child(request, child_id, access.edit_perm(k.model))
     item = access.get_item(child, k.model, item_id)
     if request.method == "POST":
@@ -130,7 +137,7 @@ def item_delete_view(
         else:
             item_delete(actor=request.user, item=item)
         messages.success(request, _("Deleted: %(item)s.") % {"item": label})
-        return redirect(reverse(f"records:{k.slug}-list", args=[child.uuid]))
+        return redirect(reverse(f"{k.view_name}-list", args=[child.uuid]))
     audit_record(
         actor=request.user, verb="view", child=child, what=f"{k.slug} delete form", target=item
     )

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from children.models import CareTeamMember, Invitation
+from coordination.models import Task, Visit, VisitQuestion
 from records.models import (
     Allergy,
     Condition,
@@ -62,6 +63,11 @@ DOCUMENTS_EDIT_DONE = profile(302, 302, 404, 404, 404, 404, 404, 404, 404)
 TEAM_VIEW = profile(302, 200, 200, 200, 200, 404, 200, 404, 404)
 TEAM_EDIT = OWNER_ONLY
 TEAM_EDIT_DONE = OWNER_ONLY_DONE
+VISITS_VIEW = profile(302, 200, 404, 200, 200, 404, 404, 404, 404)
+VISITS_EDIT = profile(302, 200, 404, 403, 200, 404, 404, 404, 404)
+VISITS_EDIT_DONE = profile(302, 302, 404, 403, 302, 404, 404, 404, 404)
+PLAN_VIEW = profile(302, 200, 200, 404, 200, 404, 404, 404, 404)
+PLAN_EDIT_DONE = profile(302, 302, 302, 404, 302, 404, 404, 404, 404)
 INVITED = profile(200, 403, 403, 403, 200, 403, 403, 403, 403)  # invitation sent to editor@
 PUBLIC_REDIRECT = profile(302, 302, 302, 302, 302, 302, 302, 302, 302)
 PUBLIC_OK = profile(200, 200, 200, 200, 200, 200, 200, 200, 200)
@@ -83,6 +89,10 @@ RECORD_KINDS = {
     "journal": (JOURNAL_VIEW, JOURNAL_EDIT, JOURNAL_EDIT_DONE),
     "documents": (DOCUMENTS_VIEW, DOCUMENTS_VIEW, DOCUMENTS_EDIT_DONE),
     "team": (TEAM_VIEW, TEAM_EDIT, TEAM_EDIT_DONE),
+}
+COORDINATION_KINDS = {
+    "visits": (VISITS_VIEW, VISITS_EDIT, VISITS_EDIT_DONE),
+    "tasks": (PLAN_VIEW, PLAN_VIEW, PLAN_EDIT_DONE),
 }
 
 MATRIX: dict[str, dict[str, dict[str, int]]] = {
@@ -109,12 +119,21 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "accounts:practice-create": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "accounts:practice-update": {"GET": PRACTICE_EDIT, "POST": PRACTICE_EDIT},
     "admin:index": {"GET": OPERATOR_ONLY},
+    "coordination:my-tasks": {"GET": SIGNED_IN},
+    "coordination:visit-detail": {"GET": VISITS_VIEW},
+    "coordination:visit-sheet": {"GET": VISITS_VIEW},
+    "coordination:visit-record": {"GET": VISITS_EDIT, "POST": VISITS_EDIT},
+    "coordination:question-add": {"POST": VISITS_EDIT_DONE},
+    "coordination:question-move": {"POST": VISITS_EDIT_DONE},
+    "coordination:question-delete": {"POST": VISITS_EDIT_DONE},
+    "coordination:task-status": {"POST": PLAN_EDIT_DONE},
 }
-for _slug, (_view, _edit, _done) in RECORD_KINDS.items():
-    MATRIX[f"records:{_slug}-list"] = {"GET": _view}
-    MATRIX[f"records:{_slug}-create"] = {"GET": _edit, "POST": _edit}
-    MATRIX[f"records:{_slug}-update"] = {"GET": _edit, "POST": _edit}
-    MATRIX[f"records:{_slug}-delete"] = {"GET": _edit, "POST": _done}
+for _ns, _kinds in (("records", RECORD_KINDS), ("coordination", COORDINATION_KINDS)):
+    for _slug, (_view, _edit, _done) in _kinds.items():
+        MATRIX[f"{_ns}:{_slug}-list"] = {"GET": _view}
+        MATRIX[f"{_ns}:{_slug}-create"] = {"GET": _edit, "POST": _edit}
+        MATRIX[f"{_ns}:{_slug}-update"] = {"GET": _edit, "POST": _edit}
+        MATRIX[f"{_ns}:{_slug}-delete"] = {"GET": _edit, "POST": _done}
 
 # Pages that hold no child data: django-allauth's sign-in, sign-up, password
 # and two-step sign-in pages (allauth tests them), and the operator admin
@@ -154,6 +173,14 @@ def world(cast: dict[str, Any]) -> dict[str, Any]:
     document.file.save("report.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
     document.save()
     items["documents"] = document
+    visit = Visit.objects.create(
+        child=child, starts_at=timezone.now() + timedelta(days=3), purpose="Seizure check"
+    )
+    items["visits"] = visit
+    items["questions"] = VisitQuestion.objects.create(
+        child=child, visit=visit, text="Can we lower the dose?", position=1
+    )
+    items["tasks"] = Task.objects.create(child=child, title="Book the EEG")
     invitation = Invitation.objects.create(
         child=child,
         email="editor@example.org",
@@ -168,7 +195,21 @@ def world(cast: dict[str, Any]) -> dict[str, Any]:
 
 def url_for(name: str, w: dict[str, Any]) -> str:
     child = w["child"].uuid
-    if name.startswith("records:") and name != "records:document-download":
+    items = w["items"]
+    if name in ("coordination:question-move", "coordination:question-delete"):
+        return reverse(name, args=[child, items["visits"].uuid, items["questions"].uuid])
+    if name in (
+        "coordination:visit-detail",
+        "coordination:visit-sheet",
+        "coordination:visit-record",
+        "coordination:question-add",
+    ):
+        return reverse(name, args=[child, items["visits"].uuid])
+    if name == "coordination:task-status":
+        return reverse(name, args=[child, items["tasks"].uuid])
+    if name == "coordination:my-tasks":
+        return reverse(name)
+    if name.startswith(("records:", "coordination:")) and name != "records:document-download":
         slug, action = name.split(":")[1].rsplit("-", 1)
         if action in ("list", "create"):
             return reverse(name, args=[child])

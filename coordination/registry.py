@@ -1,0 +1,59 @@
+"""Visits and tasks on the shared list / add / edit / delete pages (see records.registry)."""
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from records.registry import Column, Kind
+
+from .forms import TaskForm, VisitForm
+from .models import Task, Visit
+
+
+def _when(visit: Visit) -> str:
+    return date_format(timezone.localtime(visit.starts_at), "SHORT_DATETIME_FORMAT")
+
+
+VISITS = Kind(
+    "visits",
+    Visit,
+    VisitForm,
+    _("Visits"),
+    _("Plan a visit"),
+    _("No visits yet. Plan the next one and write down your questions before you go."),
+    _("Prepare each visit with your questions, ask for extra time, and write down the next steps."),
+    (
+        Column(_("When"), _when),
+        Column(_("What for"), lambda o: o.purpose),
+        Column(_("With"), lambda o: o.team_member.name if o.team_member else ""),
+        Column(_("Status"), lambda o: o.get_status_display()),
+    ),
+    search=("purpose", "place"),
+    select_related=("team_member",),
+    namespace="coordination",
+    detail="visit-detail",
+)
+
+TASKS = Kind(
+    "tasks",
+    Task,
+    TaskForm,
+    _("Tasks"),
+    _("Add a task"),
+    _("No tasks yet. Next steps from visits appear here."),
+    _("What needs doing, by whom and by when. Late ones are marked."),
+    (
+        Column(_("What to do"), lambda o: o.title),
+        Column(_("Who"), lambda o: o.owner_label),
+        Column(
+            _("Due by"), lambda o: date_format(o.due_on, "SHORT_DATE_FORMAT") if o.due_on else ""
+        ),
+        Column(_("Status"), lambda o: _("late") if o.is_overdue else o.get_status_display()),
+    ),
+    search=("title",),
+    select_related=("owner_guardian__user", "owner_member", "child"),
+    namespace="coordination",
+    row_class=lambda o: "overdue" if o.is_overdue else "",
+)
+
+KINDS = (VISITS, TASKS)

@@ -1,0 +1,87 @@
+"""Visits and tasks.
+
+Same invariants as ``children.services``: the caller has authorized the
+actor through ``access``; every write is one transaction with ``full_clean()``
+and an audit event; a stale version is refused (``ConcurrentEdit``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from children.audit import audit_record
+from children.services import item_create, item_update
+
+from .forms import apply_owner
+from .models import Task, Visit, VisitQuestion
+
+
+@transaction.atomic
+def question_add(*, actor: Any, visit: Visit, text: str, by_youth: bool) -> VisitQuestion:
+    last = visit.questions.aggregate(last=Max("position"))["last"]
+    question = VisitQuestion(
+        visit=visit, text=text, by_youth=by_youth, asked_by=actor, position=(last or 0) + 1
+    )
+    return item_create(actor=actor, child=visit.child, item=question)
+
+
+@transaction.atomic
+def question_move(*, actor: Any, question: VisitQuestion, up: bool) -> None:
+    """Swap the question with its neighbour: the family's order of priority."""
+    siblings = list(question.visit.questions.select_for_update().order_by("position", "id"))
+    index = next(i for i, q in enumerate(siblings) if q.pk == question.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, item in enumerate(siblings, start=1):
+        if item.position != position:
+            VisitQuestion.objects.filter(pk=item.pk).update(
+                position=position, version=F("version") + 1
+            )
+    audit_record(
+        actor=actor, verb="update", child=question.child, what="visitquestion", target=question
+    )
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    actor: Any,
+    visit: Visit,
+    version: int,
+    summary: str,
+    answers: dict[VisitQuestion, str],
+    steps: list[dict[str, Any]],
+) -> list[Task]:
+    """After the visit: answers, a summary, and next steps that become tasks."""
+    visit.summary = summary
+    visit.status = Visit.Status.DONE
+    item_update(actor=actor, item=visit, version=version)
+    for question, answer in answers.items():
+        if question.answer != answer:
+            question.answer = answer
+            item_update(actor=actor, item=question, version=question.version)
+    tasks = []
+    for step in steps:
+        task = Task(
+            child=visit.child,
+            title=step["title"],
+            due_on=step.get("due_on"),
+            origin=Task.Origin.VISIT,
+            visit=visit,
+        )
+        apply_owner(task, visit.child, step["owner"])
+        tasks.append(item_create(actor=actor, child=visit.child, item=task))
+    return tasks
+
+
+@transaction.atomic
+def task_set_status(*, actor: Any, task: Task, status: str) -> Task:
+    task.status = status
+    task.done_at = timezone.now() if status == Task.Status.DONE else None
+    return item_update(actor=actor, item=task, version=task.version)

@@ -1,0 +1,46 @@
+from django.urls import path
+
+from records.urls import item_urlpatterns
+
+from . import views
+from .registry import KINDS
+
+app_name = "coordination"
+
+urlpatterns = [
+    path("tasks/", views.my_tasks, name="my-tasks"),
+    path(
+        "children/<uuid:child_id>/visits/<uuid:item_id>/", views.visit_detail, name="visit-detail"
+    ),
+    path(
+        "children/<uuid:child_id>/visits/<uuid:item_id>/sheet/",
+        views.visit_sheet,
+        name="visit-sheet",
+    ),
+    path(
+        "children/<uuid:child_id>/visits/<uuid:item_id>/record/",
+        views.visit_record,
+        name="visit-record",
+    ),
+    path(
+        "children/<uuid:child_id>/visits/<uuid:item_id>/questions/",
+        views.question_add,
+        name="question-add",
+    ),
+    path(
+        "children/<uuid:child_id>/visits/<uuid:item_id>/questions/<uuid:question_id>/move/",
+        views.question_move,
+        name="question-move",
+    ),
+    path(
+        "children/<uuid:child_id>/visits/<uuid:item_id>/questions/<uuid:question_id>/delete/",
+        views.question_delete,
+        name="question-delete",
+    ),
+    path(
+        "children/<uuid:child_id>/tasks/<uuid:item_id>/status/",
+        views.task_status,
+        name="task-status",
+    ),
+]
+urlpatterns += item_urlpatterns(KINDS)
