@@ -41,6 +41,19 @@ def activate_user_language(
         request.LANGUAGE_CODE = language
 
 
+class PrivatePagesMiddleware:
+    """Signed-in pages hold health data: no browser or proxy may keep a copy."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated and "Cache-Control" not in response:
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
 class UserLanguageMiddleware:
     """Signed-in people see the language chosen in their profile."""
 

@@ -12,6 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from children import access
+
 from .forms import PracticeForm, ProfileForm
 from .models import Language, Practice, PracticeStaff
 
@@ -46,14 +48,22 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 def _can_edit_practice(user: Any, practice: Practice) -> bool:
-    # Practice details are directory information, not child data: the person
-    # who listed the practice and its administrators may correct them.
-    return (
-        practice.created_by_id == user.pk
-        or PracticeStaff.objects.filter(
-            practice=practice, user=user, role=PracticeStaff.Role.ADMIN, is_active=True
-        ).exists()
+    """The practice's administrators; the person who listed it, until others use it.
+
+    Its after-hours and nurse lines appear on every linked child's overview,
+    so one family must not be able to change another family's emergency numbers.
+    """
+    if PracticeStaff.objects.filter(
+        practice=practice, user=user, role=PracticeStaff.Role.ADMIN, is_active=True
+    ).exists():
+        return True
+    if practice.created_by_id != user.pk:
+        return False
+    linked = set(practice.team_members.values_list("child_id", flat=True)) | set(
+        practice.enrollments.values_list("child_id", flat=True)
     )
+    owned = set(access.visible_children(user, "child.edit").values_list("pk", flat=True))
+    return linked <= owned
 
 
 @login_required

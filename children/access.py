@@ -12,7 +12,9 @@ Invariants this module protects (and ``tests/test_access_*`` prove):
   ``record.view`` means "has some live grant on this child".
 * Owner-only actions (sharing, the access log, the child's profile, the team
   list) are never granted to anyone else.
-* Operators (``is_staff``) have no standing access to any child.
+* Operators (``is_staff``) have no standing access to any child: grants made
+  to them by name still count, but being listed as staff of a practice (which
+  they could do themselves in the admin) does not.
 * Not visible means 404; visible but not allowed means 403.
 
 Views, forms, downloads and exports call these functions; nothing else
@@ -115,6 +117,8 @@ def visible_children(user: Any, perm: str | Iterable[str] = RECORD_VIEW) -> Quer
         practices = PracticeEnrollment.objects.live().filter(
             grant, practice__staff__user=user, practice__staff__is_active=True
         )
+        if user.is_staff:
+            practices = practices.none()
         q |= Q(id__in=caregivers.values("child_id"))
         q |= Q(id__in=team.values("child_id"))
         q |= Q(id__in=practices.values("child_id"))
@@ -133,11 +137,12 @@ def perms_for(user: Any, child: Child) -> frozenset[str]:
         cache[child.pk] = ALL_PERMS
         return ALL_PERMS
     grants += list(CareTeamMember.objects.live().filter(user=user, child=child))
-    grants += list(
-        PracticeEnrollment.objects.live().filter(
-            child=child, practice__staff__user=user, practice__staff__is_active=True
+    if not user.is_staff:
+        grants += list(
+            PracticeEnrollment.objects.live().filter(
+                child=child, practice__staff__user=user, practice__staff__is_active=True
+            )
         )
-    )
     perms: set[str] = set()
     for grant in grants:
         perms.add(RECORD_VIEW)
@@ -246,6 +251,15 @@ def can_complete_task(user: Any, perms: frozenset[str], task: Any) -> bool:
     return "plan.view" in perms and user.pk in owner_users - {None}
 
 
-def team_choices(user: Any, child: Child) -> QuerySet[CareTeamMember]:
-    """Team members a form on ``child`` may offer (for example a prescriber)."""
-    return scoped(CareTeamMember.objects.filter(child=child), user).order_by("name")
+def team_choices(
+    user: Any, child: Child, keep: CareTeamMember | None = None
+) -> QuerySet[CareTeamMember]:
+    """Team members a form on ``child`` may offer (for example a prescriber).
+
+    ``keep`` (the value already saved) stays offered, so that someone who may
+    edit the item but not see the team does not lose it by saving.
+    """
+    offered = scoped(CareTeamMember.objects.filter(child=child), user)
+    if keep is not None and keep.child_id == child.pk:
+        offered = offered | CareTeamMember.objects.filter(pk=keep.pk)
+    return offered.order_by("name")

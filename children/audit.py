@@ -9,6 +9,7 @@ set once per request by ``AuditContextMiddleware`` so services can record
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,14 @@ _context: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar
 )
 
 
+def _address(raw: str) -> str | None:
+    """The address as the database will give it back (PostgreSQL normalizes IPv6)."""
+    try:
+        return ipaddress.ip_address(raw.split("%")[0]).compressed
+    except ValueError:
+        return None
+
+
 class AuditContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -39,7 +48,8 @@ class AuditContextMiddleware:
         token = _context.set(
             RequestContext(
                 ip=request.META.get("REMOTE_ADDR") or None,
-                user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
+                # NUL bytes cannot be stored in PostgreSQL text.
+                user_agent=request.META.get("HTTP_USER_AGENT", "").replace("\x00", "")[:200],
             )
         )
         try:
@@ -77,6 +87,10 @@ def audit_record(
         cursor.execute(f"SELECT last_hash FROM {head_table} WHERE id = 1{lock}")  # noqa: S608
         row = cursor.fetchone()
         if row is None:
+            # Seeded by a migration. Only an empty log may start a new chain;
+            # a missing head with events present means someone removed it.
+            if AccessEvent.objects.exists():
+                raise RuntimeError("The access log's head row is missing: run audit_verify.")
             AuditHead.objects.create(pk=1)
             row = (AuditHead.GENESIS,)
         event = AccessEvent(
@@ -87,7 +101,7 @@ def audit_record(
             child=child,
             what=what,
             target_uuid=target_uuid,
-            ip=ctx.ip,
+            ip=_address(ctx.ip or ""),
             user_agent=ctx.user_agent,
             data={k: str(v) for k, v in data.items()},
             prev_hash=row[0],
@@ -116,6 +130,8 @@ def audit_verify() -> tuple[int, ChainProblem | None]:
         prev = event.hash
         count += 1
     head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and count and head.last_hash != prev:
+    if head is None:
+        return count, ChainProblem(0, "the head row is missing (rows were removed from the end)")
+    if head.last_hash != prev:
         return count, ChainProblem(0, "rows were removed from the end of the log")
     return count, None

@@ -165,6 +165,10 @@ class InvitationForm(forms.Form):
         member = data.get("team_member")
         if member is not None and member.user_id is not None:
             self.add_error("team_member", _("This team member already has access."))
+        elif member is not None and any(i.is_pending for i in member.invitations.all()):
+            self.add_error(
+                "team_member", _("An invitation for this team member is already waiting.")
+            )
         return data
 
 

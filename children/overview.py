@@ -72,6 +72,9 @@ def _fingerprint_sql() -> str:
     parts.append(
         f"(SELECT COUNT(*) FROM {enrollments} WHERE child_id = %s), "  # noqa: S608
         f"(SELECT COUNT(revoked_at) FROM {enrollments} WHERE child_id = %s), "
+        f"(SELECT MAX(ends_on) FROM {enrollments} WHERE child_id = %s), "
+        f"(SELECT MAX(starts_on) FROM {enrollments} WHERE child_id = %s), "
+        f"(SELECT COALESCE(SUM(LENGTH(scopes)), 0) FROM {enrollments} WHERE child_id = %s), "
         f"(SELECT COALESCE(MAX(id), 0) FROM {enrollments} WHERE child_id = %s), "
         f"(SELECT MAX(updated_at) FROM {practices} WHERE id IN "
         f"(SELECT practice_id FROM {team} WHERE child_id = %s) OR id IN "

@@ -51,6 +51,20 @@ def _what(item: models.Model) -> str:
     return item._meta.model_name or "item"
 
 
+GRANT_FIELDS = frozenset({"scopes", "can_write", "starts_on", "ends_on", "revoked_at", "user"})
+
+
+def _own_fields(item: models.Model) -> list[str]:
+    """What an edit form may write: not the grant a team member row also carries."""
+    return [
+        f.name
+        for f in item._meta.concrete_fields
+        if not f.primary_key
+        and f.name not in GRANT_FIELDS
+        and f.name not in ("created_at", "created_by", "uuid")
+    ]
+
+
 @transaction.atomic
 def item_create[T: models.Model](*, actor: Any, child: Child, item: T) -> T:
     item.child = child  # type: ignore[attr-defined]
@@ -73,7 +87,7 @@ def item_update[T: models.Model](*, actor: Any, item: T, version: int) -> T:
     if not claimed:
         raise ConcurrentEdit
     item.version = version + 1  # type: ignore[attr-defined]
-    item.save()
+    item.save(update_fields=_own_fields(item))
     audit_record(
         actor=actor,
         verb="update",
@@ -172,7 +186,8 @@ def invitation_create(
         team_member=team_member,
         scopes=scopes_to_text(access.ALL_SCOPES if kind == Invitation.Kind.GUARDIAN else scopes),
         can_write=True if kind == Invitation.Kind.GUARDIAN else can_write,
-        grant_ends_on=grant_ends_on,
+        # A parent or guardian's access does not run out on a date.
+        grant_ends_on=None if kind == Invitation.Kind.GUARDIAN else grant_ends_on,
         token_hash=Invitation.hash_token(token),
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
         invited_by=actor,
@@ -266,6 +281,15 @@ def invitation_accept(*, actor: Any, invitation: Invitation) -> models.Model:
             ends_on=invitation.grant_ends_on,
         )
     else:
+        if invitation.team_member_id is not None:
+            locked = CareTeamMember.objects.select_for_update().get(pk=invitation.team_member_id)
+            if locked.user_id not in (None, actor.pk) and locked.revoked_at is None:
+                raise InvitationError(
+                    _(
+                        "This team member already has access through another account. Ask the family."
+                    )
+                )
+            invitation.team_member = locked
         member = invitation.team_member or CareTeamMember(
             child=child,
             name=invitation.name or actor.display_name,
@@ -313,10 +337,17 @@ def grant_revoke(*, actor: Any, grant: Guardianship | CareTeamMember | PracticeE
     """Stop a grant now. The team member stays on the team list, without access."""
     child = grant.child
     if isinstance(grant, Guardianship) and grant.role == Guardianship.Role.OWNER:
-        owners = child.guardianships.live().filter(role=Guardianship.Role.OWNER)
-        if owners.exclude(pk=grant.pk).count() == 0:
+        # Lock the owners first: two owners removing each other at once must
+        # not both succeed (PostgreSQL; SQLite's IMMEDIATE mode serializes).
+        owners = list(
+            child.guardianships.live().filter(role=Guardianship.Role.OWNER).select_for_update()
+        )
+        if not any(o.pk != grant.pk and o.ends_on is None for o in owners):
             raise ValidationError(_("A child's record needs at least one parent or guardian."))
-    type(grant).objects.filter(pk=grant.pk).update(revoked_at=timezone.now())
+    changes: dict[str, Any] = {"revoked_at": timezone.now()}
+    if isinstance(grant, CareTeamMember):
+        changes["version"] = F("version") + 1  # an edit opened before this must not undo it
+    type(grant).objects.filter(pk=grant.pk).update(**changes)
     grant.revoked_at = timezone.now()
     audit_record(
         actor=actor,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import User
 from coordination.registry import KINDS as COORDINATION_KINDS
@@ -43,6 +43,7 @@ def child_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def overview(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """The page a parent shows on a phone in a waiting room (see overview.py)."""
     child = load_child(request, child_id, access.RECORD_VIEW, what="overview")
@@ -60,7 +61,7 @@ def child_update(request: HttpRequest, child_id: UUID) -> HttpResponse:
             services.item_update(
                 actor=request.user,
                 item=form.save(commit=False),
-                version=form.cleaned_data.get("version") or child.version,
+                version=form.cleaned_data["version"],
             )
         except services.ConcurrentEdit:
             form.stale_version_error()
@@ -71,6 +72,7 @@ def child_update(request: HttpRequest, child_id: UUID) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def profile(request: HttpRequest, child_id: UUID) -> HttpResponse:
     load_child(request, child_id, access.RECORD_VIEW, what="profile")
     return render(request, "children/profile.html", child_context(request))
@@ -80,6 +82,7 @@ def profile(request: HttpRequest, child_id: UUID) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def sharing(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = load_child(request, child_id, "sharing.manage", what="sharing")
     ctx = child_context(
@@ -254,7 +257,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     except services.InvitationError as error:
         return render(request, "children/invitation.html", {"error": str(error)}, status=403)
     if request.method == "POST":
-        services.invitation_accept(actor=request.user, invitation=invitation)
+        try:
+            services.invitation_accept(actor=request.user, invitation=invitation)
+        except services.InvitationError as error:
+            return render(request, "children/invitation.html", {"error": str(error)}, status=403)
         messages.success(
             request, _("You can now see %(name)s's record.") % {"name": invitation.child.first_name}
         )
@@ -303,6 +309,7 @@ def describe_access(what: str) -> str:
 
 
 @login_required
+@require_safe
 def access_log(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = load_child(request, child_id, "audit.view", what="access log")
     events = AccessEvent.objects.filter(child=child)

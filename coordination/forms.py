@@ -39,7 +39,9 @@ class VisitForm(ChildItemForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]  # type: ignore[attr-defined]
-        self.fields["team_member"].queryset = access.team_choices(self.user, self.child)  # type: ignore[attr-defined]
+        self.fields["team_member"].queryset = access.team_choices(  # type: ignore[attr-defined]
+            self.user, self.child, keep=self.instance.team_member
+        )  # type: ignore[attr-defined]
         # Only this child's documents, and only for people who may see them.
         documents = access.scoped(Document.objects.filter(child=self.child), self.user)
         self.fields["recording"].queryset = documents  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from children import access
 from children.audit import audit_record
@@ -28,6 +28,7 @@ def _visit_url(visit: Visit) -> str:
 
 
 @login_required
+@require_safe
 def visit_detail(request: HttpRequest, child_id: UUID, item_id: UUID) -> HttpResponse:
     child = load_child(request, child_id, access.view_perms(Visit))
     visit = access.get_item(child, Visit, item_id)
@@ -90,6 +91,7 @@ def question_delete(
 
 
 @login_required
+@require_safe
 def visit_sheet(request: HttpRequest, child_id: UUID, item_id: UUID) -> HttpResponse:
     """One page to show or print at the visit: questions, medicines, allergies, changes."""
     child = load_child(request, child_id, access.view_perms(Visit))
@@ -206,6 +208,7 @@ def task_status(request: HttpRequest, child_id: UUID, item_id: UUID) -> HttpResp
 
 
 @login_required
+@require_safe
 def my_tasks(request: HttpRequest) -> HttpResponse:
     """Tasks given to me, across every child whose plan I may see."""
     user = request.user

@@ -33,6 +33,8 @@ class VersionedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            # Without it, a save could not tell that someone else saved first.
+            self.fields["version"].required = True
         plain_empty_choices(self)
         for field in self.fields.values():
             if isinstance(field, forms.DateField):

@@ -3,6 +3,7 @@ from typing import Any
 import filetype
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
@@ -60,9 +61,10 @@ class MedicationForm(ChildItemForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this child's team, as the access module sees it.
-        self.fields["prescriber"].queryset = access.team_choices(self.user, self.child).filter(  # type: ignore[attr-defined]
-            role__in=PRESCRIBER_ROLES
-        )  # type: ignore[attr-defined]
+        prescribers = access.team_choices(self.user, self.child, keep=self.instance.prescriber)
+        self.fields["prescriber"].queryset = prescribers.filter(  # type: ignore[attr-defined]
+            Q(role__in=PRESCRIBER_ROLES) | Q(pk=self.instance.prescriber_id)
+        )
 
 
 class AllergyForm(ChildItemForm):

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from children import access
 from children.audit import audit_record
@@ -40,13 +40,14 @@ def _save_new(k: Kind, request: HttpRequest, child: Child, form: Any) -> Any:
 
 def _save_existing(k: Kind, request: HttpRequest, child: Child, form: Any) -> Any:
     item = form.save(commit=False)
-    version = form.cleaned_data.get("version") or item.version
+    version = form.cleaned_data["version"]
     if k.saver:
         return k.saver(actor=request.user, child=child, item=item, version=version)
     return item_update(actor=request.user, item=item, version=version)
 
 
 @login_required
+@require_safe
 def item_list(request: HttpRequest, child_id: UUID, kind: Kind) -> HttpResponse:
     k = kind
     child = load_child(request, child_id, access.view_perms(k.model), what=f"{k.slug} list")
@@ -147,6 +148,7 @@ def item_delete_view(
 
 
 @login_required
+@require_safe
 def document_download(request: HttpRequest, child_id: UUID, item_id: UUID) -> FileResponse:
     child = load_child(request, child_id, access.view_perms(Document))
     document = access.get_item(child, Document, item_id)
