@@ -62,6 +62,7 @@ MODEL_RULES: dict[str, tuple[tuple[str, ...], str]] = {
     "coordination.visit": (("visits",), "visits.edit"),
     "coordination.visitquestion": (("visits",), "visits.edit"),
     "coordination.task": (("plan",), "plan.edit"),
+    "coordination.referral": (("plan",), "plan.edit"),
 }
 
 _CACHE_ATTR = "_homebase_perms"

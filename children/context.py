@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from coordination.registry import TASKS, VISITS
+from coordination.registry import REFERRALS, TASKS, VISITS
 from records.registry import BY_SLUG, Kind
 
 from . import access
@@ -18,6 +18,7 @@ SECTIONS: tuple[tuple[Any, str, tuple[str, ...] | Kind], ...] = (
     (_("About"), "children:profile", (access.RECORD_VIEW,)),
     (_("Visits"), "coordination:visits-list", VISITS),
     (_("Tasks"), "coordination:tasks-list", TASKS),
+    (_("Referrals"), "coordination:referrals-list", REFERRALS),
     (_("Conditions"), "records:conditions-list", BY_SLUG["conditions"]),
     (_("Medicines"), "records:medicines-list", BY_SLUG["medicines"]),
     (_("Allergies"), "records:allergies-list", BY_SLUG["allergies"]),

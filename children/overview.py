@@ -33,7 +33,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coordination.models import Task, Visit, VisitQuestion
+from coordination.models import Referral, Task, Visit, VisitQuestion
 from records.models import Allergy, Condition, Coverage, Equipment, Immunization, Medication
 
 from . import access
@@ -51,6 +51,7 @@ SECTION_MODELS = (
     Visit,
     VisitQuestion,
     Task,
+    Referral,
 )
 
 
@@ -192,6 +193,27 @@ def sections(child: Child, perms: frozenset[str]) -> dict[str, Any]:
                     "urgent": True,
                 },
             )
+    if access.can_view(perms, Referral):
+        for referral in child.referrals.filter(
+            status__in=(Referral.Status.SENT, Referral.Status.SEEN)
+        ):
+            reason = referral.overdue_reason(today)
+            if reason:
+                todos.insert(
+                    0,
+                    {
+                        "text": _("Referral to %(to)s is stuck: %(reason)s %(next)s")
+                        % {
+                            "to": referral.to_specialty,
+                            "reason": reason,
+                            "next": referral.next_actor(),
+                        },
+                        "url": reverse(
+                            "coordination:referral-detail", args=[child.uuid, referral.uuid]
+                        ),
+                        "urgent": True,
+                    },
+                )
     ctx["todos"] = todos
     return ctx
 

@@ -9,7 +9,7 @@ from children.models import Child
 from records.forms import ChildItemForm
 from records.models import Document
 
-from .models import Task, Visit
+from .models import Referral, Task, Visit
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -154,3 +154,86 @@ class VisitRecordForm(forms.Form):
 
     def answers(self) -> dict[Any, str]:
         return {q: self.cleaned_data.get(f"answer-{q.uuid}", "") for q in self.questions}
+
+
+class ReferralForm(ChildItemForm):
+    class Meta:
+        model = Referral
+        fields = [
+            "to_specialty",
+            "to_member",
+            "from_member",
+            "reason",
+            "urgency",
+            "prior_approval_needed",
+            "requested_on",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("to_member", "from_member"):
+            keep = getattr(self.instance, name)
+            self.fields[name].queryset = access.team_choices(self.user, self.child, keep=keep)  # type: ignore[attr-defined]
+
+    def clean_requested_on(self) -> Any:
+        requested = self.cleaned_data["requested_on"]
+        if requested > timezone.localdate():
+            raise forms.ValidationError(_("This date is in the future. Check the year."))
+        return requested
+
+
+class ReferralStepForm(forms.Form):
+    """Move the referral to a later step, with the date it happened."""
+
+    step = forms.ChoiceField(label=_("What happened"))
+    on = forms.DateField(
+        label=_("On"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    report = forms.ModelChoiceField(
+        label=_("The report (from Documents)"),
+        queryset=Document.objects.none(),
+        required=False,
+        help_text=_("Add the report to Documents first. Attaching it closes the referral."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, referral: Referral, documents: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+        order = [str(status) for status, _field in Referral.STEPS]
+        later = order[order.index(referral.status) + 1 :] if referral.status in order else []
+        labels = dict(Referral.Status.choices)
+        self.fields["step"].choices = [(s, labels[s]) for s in later]  # type: ignore[attr-defined]
+        self.fields["report"].queryset = documents  # type: ignore[attr-defined]
+        self.fields["on"].initial = timezone.localdate()
+        self.fields["version"].initial = referral.version
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        step, on = data.get("step"), data.get("on")
+        if step == Referral.Status.CLOSED and not data.get("report"):
+            self.add_error("report", _("Choose the report: it is what closes the referral."))
+        if on and step != Referral.Status.SCHEDULED and on > timezone.localdate():
+            self.add_error("on", _("This has not happened yet: the date is in the future."))
+        # The appointment date is a plan (it can be moved up); the others happened.
+        happened = [
+            getattr(self.referral, f)
+            for _s, f in Referral.STEPS
+            if f != "appointment_on" and getattr(self.referral, f)
+        ]
+        last = max(happened, default=None)
+        if on and last and on < last and step != Referral.Status.SCHEDULED:
+            self.add_error("on", _("This date is before the step before it."))
+        return data
+
+
+class ReferralEndForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[
+            (Referral.Status.DECLINED, _("declined")),
+            (Referral.Status.CANCELLED, _("cancelled")),
+        ],
+    )
+    reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput)

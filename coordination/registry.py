@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from records.registry import Column, Kind
 
-from .forms import TaskForm, VisitForm
-from .models import Task, Visit
+from .forms import ReferralForm, TaskForm, VisitForm
+from .models import Referral, Task, Visit
 
 
 def _when(visit: Visit) -> str:
@@ -56,4 +56,25 @@ TASKS = Kind(
     row_class=lambda o: "overdue" if o.is_overdue else "",
 )
 
-KINDS = (VISITS, TASKS)
+REFERRALS = Kind(
+    "referrals",
+    Referral,
+    ReferralForm,
+    _("Referrals"),
+    _("Add a referral"),
+    _("No referrals yet."),
+    _("Each referral from request to the specialist's report, with who has to act next."),
+    (
+        Column(_("To"), lambda o: o.to_specialty),
+        Column(_("Where it is"), lambda o: o.get_status_display()),
+        Column(_("Who acts next"), lambda o: o.overdue_reason() or o.next_actor()),
+        Column(_("Requested"), lambda o: date_format(o.requested_on, "SHORT_DATE_FORMAT")),
+    ),
+    search=("to_specialty", "reason"),
+    select_related=("to_member",),
+    namespace="coordination",
+    detail="referral-detail",
+    row_class=lambda o: "overdue" if o.overdue_reason() else "",
+)
+
+KINDS = (VISITS, TASKS, REFERRALS)

@@ -7,6 +7,7 @@ and an audit event; a stale version is refused (``ConcurrentEdit``).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +18,7 @@ from children.audit import audit_record
 from children.services import item_create, item_update
 
 from .forms import apply_owner
-from .models import Task, Visit, VisitQuestion
+from .models import Referral, Task, Visit, VisitQuestion
 
 
 @transaction.atomic
@@ -85,3 +86,25 @@ def task_set_status(*, actor: Any, task: Task, status: str) -> Task:
     task.status = status
     task.done_at = timezone.now() if status == Task.Status.DONE else None
     return item_update(actor=actor, item=task, version=task.version)
+
+
+@transaction.atomic
+def referral_advance(
+    *, actor: Any, referral: Referral, version: int, step: str, on: date, report: Any = None
+) -> Referral:
+    """Record that the referral reached ``step`` on ``on`` (the report closes it)."""
+    field = {str(status): name for status, name in Referral.STEPS}[step]
+    setattr(referral, field, on)
+    referral.status = step
+    if step == Referral.Status.CLOSED:
+        referral.report = report
+    return item_update(actor=actor, item=referral, version=version)
+
+
+@transaction.atomic
+def referral_end(
+    *, actor: Any, referral: Referral, version: int, status: str, reason: str
+) -> Referral:
+    referral.status = status
+    referral.ended_reason = reason
+    return item_update(actor=actor, item=referral, version=version)

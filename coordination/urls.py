@@ -42,5 +42,20 @@ urlpatterns = [
         views.task_status,
         name="task-status",
     ),
+    path(
+        "children/<uuid:child_id>/referrals/<uuid:item_id>/",
+        views.referral_detail,
+        name="referral-detail",
+    ),
+    path(
+        "children/<uuid:child_id>/referrals/<uuid:item_id>/step/",
+        views.referral_step,
+        name="referral-step",
+    ),
+    path(
+        "children/<uuid:child_id>/referrals/<uuid:item_id>/end/",
+        views.referral_end,
+        name="referral-end",
+    ),
 ]
 urlpatterns += item_urlpatterns(KINDS)

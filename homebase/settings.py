@@ -309,6 +309,10 @@ STORAGES = {
     },
 }
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 20) * 1024 * 1024
+# A referral is late with no appointment this long after it was sent, or no
+# report this long after the visit.
+REFERRAL_SCHEDULE_DAYS = env_int("REFERRAL_SCHEDULE_DAYS", 30)
+REFERRAL_REPORT_DAYS = env_int("REFERRAL_REPORT_DAYS", 14)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from children.models import CareTeamMember, Invitation
-from coordination.models import Task, Visit, VisitQuestion
+from coordination.models import Referral, Task, Visit, VisitQuestion
 from records.models import (
     Allergy,
     Condition,
@@ -93,6 +93,7 @@ RECORD_KINDS = {
 COORDINATION_KINDS = {
     "visits": (VISITS_VIEW, VISITS_EDIT, VISITS_EDIT_DONE),
     "tasks": (PLAN_VIEW, PLAN_VIEW, PLAN_EDIT_DONE),
+    "referrals": (PLAN_VIEW, PLAN_VIEW, PLAN_EDIT_DONE),
 }
 
 MATRIX: dict[str, dict[str, dict[str, int]]] = {
@@ -127,6 +128,9 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "coordination:question-move": {"POST": VISITS_EDIT_DONE},
     "coordination:question-delete": {"POST": VISITS_EDIT_DONE},
     "coordination:task-status": {"POST": PLAN_EDIT_DONE},
+    "coordination:referral-detail": {"GET": PLAN_VIEW},
+    "coordination:referral-step": {"POST": PLAN_VIEW},
+    "coordination:referral-end": {"POST": PLAN_EDIT_DONE},
 }
 for _ns, _kinds in (("records", RECORD_KINDS), ("coordination", COORDINATION_KINDS)):
     for _slug, (_view, _edit, _done) in _kinds.items():
@@ -181,6 +185,9 @@ def world(cast: dict[str, Any]) -> dict[str, Any]:
         child=child, visit=visit, text="Can we lower the dose?", position=1
     )
     items["tasks"] = Task.objects.create(child=child, title="Book the EEG")
+    items["referrals"] = Referral.objects.create(
+        child=child, to_specialty="Orthopedics", reason="Hip"
+    )
     invitation = Invitation.objects.create(
         child=child,
         email="editor@example.org",
@@ -207,6 +214,12 @@ def url_for(name: str, w: dict[str, Any]) -> str:
         return reverse(name, args=[child, items["visits"].uuid])
     if name == "coordination:task-status":
         return reverse(name, args=[child, items["tasks"].uuid])
+    if name in (
+        "coordination:referral-detail",
+        "coordination:referral-step",
+        "coordination:referral-end",
+    ):
+        return reverse(name, args=[child, items["referrals"].uuid])
     if name == "coordination:my-tasks":
         return reverse(name)
     if name.startswith(("records:", "coordination:")) and name != "records:document-download":
