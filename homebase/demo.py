@@ -682,23 +682,45 @@ def load_demo() -> Child:
         )
 
     Referral.objects.create(
-        child=maya, from_member=patel, to_specialty="Orthopedics (hips and spine)", created_by=parent,
+        child=maya,
+        from_member=patel,
+        to_specialty="Orthopedics (hips and spine)",
+        created_by=parent,
         reason="Hip pain when sitting in the wheelchair; check for hip displacement.",
-        urgency=Referral.Urgency.SOON, prior_approval_needed=True, status=Referral.Status.SENT,
-        requested_on=today - timedelta(days=40), sent_on=today - timedelta(days=35),
+        urgency=Referral.Urgency.SOON,
+        prior_approval_needed=True,
+        status=Referral.Status.SENT,
+        requested_on=today - timedelta(days=40),
+        sent_on=today - timedelta(days=35),
     )
     Referral.objects.create(
-        child=maya, from_member=patel, to_member=maya.team.get(name="Dr. Omar Haddad"), created_by=parent,
-        to_specialty="Gastroenterology", reason="Reflux worse at night; review feeding plan.",
-        status=Referral.Status.SEEN, requested_on=today - timedelta(days=60), sent_on=today - timedelta(days=58),
-        appointment_on=today - timedelta(days=20), seen_on=today - timedelta(days=20),
+        child=maya,
+        from_member=patel,
+        to_member=maya.team.get(name="Dr. Omar Haddad"),
+        created_by=parent,
+        to_specialty="Gastroenterology",
+        reason="Reflux worse at night; review feeding plan.",
+        status=Referral.Status.SEEN,
+        requested_on=today - timedelta(days=60),
+        sent_on=today - timedelta(days=58),
+        appointment_on=today - timedelta(days=20),
+        seen_on=today - timedelta(days=20),
     )
     seizure_plan = maya.documents.get(title="Neurology visit summary")
     Referral.objects.create(
-        child=maya, from_member=patel, to_member=mensah, to_specialty="Neurology", created_by=parent,
-        reason="New night seizures.", status=Referral.Status.CLOSED, requested_on=today - timedelta(days=120),
-        sent_on=today - timedelta(days=118), appointment_on=today - timedelta(days=70),
-        seen_on=today - timedelta(days=70), report_on=today - timedelta(days=60), report=seizure_plan,
+        child=maya,
+        from_member=patel,
+        to_member=mensah,
+        to_specialty="Neurology",
+        created_by=parent,
+        reason="New night seizures.",
+        status=Referral.Status.CLOSED,
+        requested_on=today - timedelta(days=120),
+        sent_on=today - timedelta(days=118),
+        appointment_on=today - timedelta(days=70),
+        seen_on=today - timedelta(days=70),
+        report_on=today - timedelta(days=60),
+        report=seizure_plan,
     )
 
     audit_record(actor=ACTOR, verb="create", child=maya, what="demo record", target=maya)
