@@ -63,6 +63,7 @@ MODEL_RULES: dict[str, tuple[tuple[str, ...], str]] = {
     "coordination.visitquestion": (("visits",), "visits.edit"),
     "coordination.task": (("plan",), "plan.edit"),
     "coordination.referral": (("plan",), "plan.edit"),
+    "coordination.paperworkrequest": (("plan",), "plan.edit"),
 }
 
 _CACHE_ATTR = "_homebase_perms"
@@ -243,13 +244,22 @@ def scoped(qs: QuerySet[Any], user: Any, action: str = "view") -> QuerySet[Any]:
 
 def can_complete_task(user: Any, perms: frozenset[str], task: Any) -> bool:
     """Whoever may change the plan, and the person the task is given to."""
-    if "plan.edit" in perms:
-        return True
-    owner_users = {
+    owners = {
         getattr(task.owner_guardian, "user_id", None),
         getattr(task.owner_member, "user_id", None),
     }
-    return "plan.view" in perms and user.pk in owner_users - {None}
+    return _plan_editor_or_assignee(user, perms, owners)
+
+
+def can_work_on_paperwork(user: Any, perms: frozenset[str], paperwork: Any) -> bool:
+    """Whoever may change the plan, and the team member the paperwork is asked of."""
+    return _plan_editor_or_assignee(user, perms, {getattr(paperwork.asked_of, "user_id", None)})
+
+
+def _plan_editor_or_assignee(user: Any, perms: frozenset[str], assignees: set[Any]) -> bool:
+    if "plan.edit" in perms:
+        return True
+    return "plan.view" in perms and user.pk in assignees - {None}
 
 
 def team_choices(

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from records.registry import Column, Kind
 
-from .forms import ReferralForm, TaskForm, VisitForm
-from .models import Referral, Task, Visit
+from .forms import PaperworkForm, ReferralForm, TaskForm, VisitForm
+from .models import PaperworkRequest, Referral, Task, Visit
 
 
 def _when(visit: Visit) -> str:
@@ -77,4 +77,29 @@ REFERRALS = Kind(
     row_class=lambda o: "overdue" if o.overdue_reason() else "",
 )
 
-KINDS = (VISITS, TASKS, REFERRALS)
+PAPERWORK = Kind(
+    "paperwork",
+    PaperworkRequest,
+    PaperworkForm,
+    _("Paperwork"),
+    _("Ask for a form or letter"),
+    _("No paperwork yet. Ask the team for prior approvals, letters and school forms here."),
+    _(
+        "Prior approvals, letters of medical necessity, school forms and equipment orders: who has them and since when."
+    ),
+    (
+        Column(_("What is needed"), lambda o: o.title),
+        Column(
+            _("Asked of"), lambda o: o.asked_of.name if o.asked_of else _("no longer on the team")
+        ),
+        Column(_("Needed by"), lambda o: date_format(o.due_on, "SHORT_DATE_FORMAT")),
+        Column(_("Status"), lambda o: _("late") if o.is_overdue else o.get_status_display()),
+    ),
+    search=("title",),
+    select_related=("asked_of",),
+    namespace="coordination",
+    detail="paperwork-detail",
+    row_class=lambda o: "overdue" if o.is_overdue else "",
+)
+
+KINDS = (VISITS, TASKS, REFERRALS, PAPERWORK)

@@ -16,9 +16,11 @@ from django.utils import timezone
 
 from children.audit import audit_record
 from children.services import item_create, item_update
+from records.models import Document
+from records.services import document_create
 
 from .forms import apply_owner
-from .models import Referral, Task, Visit, VisitQuestion
+from .models import PaperworkRequest, Referral, Task, Visit, VisitQuestion
 
 
 @transaction.atomic
@@ -108,3 +110,29 @@ def referral_end(
     referral.status = status
     referral.ended_reason = reason
     return item_update(actor=actor, item=referral, version=version)
+
+
+@transaction.atomic
+def paperwork_start(*, actor: Any, paperwork: PaperworkRequest, version: int) -> PaperworkRequest:
+    paperwork.status = PaperworkRequest.Status.IN_PROGRESS
+    paperwork.started_on = timezone.localdate()
+    return item_update(actor=actor, item=paperwork, version=version)
+
+
+def paperwork_complete(
+    *, actor: Any, paperwork: PaperworkRequest, version: int, upload: Any
+) -> PaperworkRequest:
+    """Done: the finished form is added to the child's documents and attached."""
+    with transaction.atomic():
+        document = document_create(
+            actor=actor,
+            child=paperwork.child,
+            document=Document(
+                title=paperwork.title, kind=Document.Kind.LETTER, dated=timezone.localdate()
+            ),
+            upload=upload,
+        )
+        paperwork.status = PaperworkRequest.Status.COMPLETED
+        paperwork.completed_on = timezone.localdate()
+        paperwork.document = document
+        return item_update(actor=actor, item=paperwork, version=version)

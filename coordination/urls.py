@@ -9,6 +9,22 @@ app_name = "coordination"
 
 urlpatterns = [
     path("tasks/", views.my_tasks, name="my-tasks"),
+    path("paperwork/", views.paperwork_queue, name="paperwork-queue"),
+    path(
+        "children/<uuid:child_id>/paperwork/<uuid:item_id>/",
+        views.paperwork_detail,
+        name="paperwork-detail",
+    ),
+    path(
+        "children/<uuid:child_id>/paperwork/<uuid:item_id>/start/",
+        views.paperwork_start,
+        name="paperwork-start",
+    ),
+    path(
+        "children/<uuid:child_id>/paperwork/<uuid:item_id>/done/",
+        views.paperwork_complete,
+        name="paperwork-complete",
+    ),
     path(
         "children/<uuid:child_id>/visits/<uuid:item_id>/", views.visit_detail, name="visit-detail"
     ),

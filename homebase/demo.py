@@ -27,7 +27,7 @@ from children.models import (
     PracticeEnrollment,
     scopes_to_text,
 )
-from coordination.models import Referral, Task, Visit, VisitQuestion
+from coordination.models import PaperworkRequest, Referral, Task, Visit, VisitQuestion
 from records.models import (
     Allergy,
     Condition,
@@ -721,6 +721,32 @@ def load_demo() -> Child:
         seen_on=today - timedelta(days=70),
         report_on=today - timedelta(days=60),
         report=seizure_plan,
+    )
+
+    PaperworkRequest.objects.create(
+        child=maya,
+        kind=PaperworkRequest.Kind.MEDICAL_NECESSITY,
+        title="Letter of medical necessity for the new wheelchair seat",
+        details="Medicaid asks for it with the seating clinic's measurements.",
+        asked_of=patel,
+        requested_on=today - timedelta(days=12),
+        due_on=today + timedelta(days=3),
+        status=PaperworkRequest.Status.IN_PROGRESS,
+        started_on=today - timedelta(days=4),
+        created_by=parent,
+    )
+    PaperworkRequest.objects.create(
+        child=maya,
+        kind=PaperworkRequest.Kind.SCHOOL_FORM,
+        title="School medicine form (Keppra at lunch)",
+        asked_of=patel,
+        requested_on=today - timedelta(days=45),
+        started_on=today - timedelta(days=43),
+        completed_on=today - timedelta(days=39),
+        due_on=today - timedelta(days=35),
+        status=PaperworkRequest.Status.COMPLETED,
+        document=maya.documents.get(title="Photo of school health form"),
+        created_by=parent,
     )
 
     audit_record(actor=ACTOR, verb="create", child=maya, what="demo record", target=maya)

@@ -175,33 +175,37 @@ class DocumentForm(ChildItemForm):
             del self.fields["file"]
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.DOCUMENT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("This file is %(size)s MB. The limit is %(mb)s MB. Try a smaller scan or photo.")
-                % {
-                    "size": round(upload.size / 1048576, 1),
-                    "mb": settings.DOCUMENT_MAX_BYTES // 1048576,
-                }
+        return validate_upload(self.cleaned_data["file"])
+
+
+def validate_upload(upload: Any) -> Any:
+    """A PDF or an image under the size limit, judged by its content, not its name."""
+    if upload.size > settings.DOCUMENT_MAX_BYTES:
+        raise forms.ValidationError(
+            _("This file is %(size)s MB. The limit is %(mb)s MB. Try a smaller scan or photo.")
+            % {
+                "size": round(upload.size / 1048576, 1),
+                "mb": settings.DOCUMENT_MAX_BYTES // 1048576,
+            }
+        )
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else ""
+    if mime not in ALLOWED_TYPES:
+        raise forms.ValidationError(
+            _(
+                "This file is not a PDF or a picture, whatever its name says. Only PDF and image files can be added."
             )
-        head = upload.read(8192)
+        )
+    if mime.startswith("image/") and mime != "image/heic":
+        try:
+            with Image.open(upload) as img:
+                img.verify()
+        except Exception:
+            raise forms.ValidationError(
+                _("This picture is damaged and cannot be opened.")
+            ) from None
         upload.seek(0)
-        kind = filetype.guess(head)
-        mime = kind.mime if kind else ""
-        if mime not in ALLOWED_TYPES:
-            raise forms.ValidationError(
-                _(
-                    "This file is not a PDF or a picture, whatever its name says. Only PDF and image files can be added."
-                )
-            )
-        if mime.startswith("image/") and mime != "image/heic":
-            try:
-                with Image.open(upload) as img:
-                    img.verify()
-            except Exception:
-                raise forms.ValidationError(
-                    _("This picture is damaged and cannot be opened.")
-                ) from None
-            upload.seek(0)
-        upload.detected_type = mime
-        return upload
+    upload.detected_type = mime
+    return upload

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from children.models import CareTeamMember, Invitation
-from coordination.models import Referral, Task, Visit, VisitQuestion
+from coordination.models import PaperworkRequest, Referral, Task, Visit, VisitQuestion
 from records.models import (
     Allergy,
     Condition,
@@ -94,6 +94,7 @@ COORDINATION_KINDS = {
     "visits": (VISITS_VIEW, VISITS_EDIT, VISITS_EDIT_DONE),
     "tasks": (PLAN_VIEW, PLAN_VIEW, PLAN_EDIT_DONE),
     "referrals": (PLAN_VIEW, PLAN_VIEW, PLAN_EDIT_DONE),
+    "paperwork": (PLAN_VIEW, PLAN_VIEW, PLAN_EDIT_DONE),
 }
 
 MATRIX: dict[str, dict[str, dict[str, int]]] = {
@@ -131,6 +132,10 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "coordination:referral-detail": {"GET": PLAN_VIEW},
     "coordination:referral-step": {"POST": PLAN_VIEW},
     "coordination:referral-end": {"POST": PLAN_EDIT_DONE},
+    "coordination:paperwork-queue": {"GET": SIGNED_IN},
+    "coordination:paperwork-detail": {"GET": PLAN_VIEW},
+    "coordination:paperwork-start": {"POST": PLAN_EDIT_DONE},
+    "coordination:paperwork-complete": {"POST": PLAN_VIEW},
 }
 for _ns, _kinds in (("records", RECORD_KINDS), ("coordination", COORDINATION_KINDS)):
     for _slug, (_view, _edit, _done) in _kinds.items():
@@ -188,6 +193,13 @@ def world(cast: dict[str, Any]) -> dict[str, Any]:
     items["referrals"] = Referral.objects.create(
         child=child, to_specialty="Orthopedics", reason="Hip"
     )
+    items["paperwork"] = PaperworkRequest.objects.create(
+        child=child,
+        kind="necessity",
+        title="Wheelchair letter",
+        asked_of=items["team"],
+        due_on=today + timedelta(days=10),
+    )
     invitation = Invitation.objects.create(
         child=child,
         email="editor@example.org",
@@ -220,8 +232,14 @@ def url_for(name: str, w: dict[str, Any]) -> str:
         "coordination:referral-end",
     ):
         return reverse(name, args=[child, items["referrals"].uuid])
-    if name == "coordination:my-tasks":
+    if name in ("coordination:my-tasks", "coordination:paperwork-queue"):
         return reverse(name)
+    if name in (
+        "coordination:paperwork-detail",
+        "coordination:paperwork-start",
+        "coordination:paperwork-complete",
+    ):
+        return reverse(name, args=[child, items["paperwork"].uuid])
     if name.startswith(("records:", "coordination:")) and name != "records:document-download":
         slug, action = name.split(":")[1].rsplit("-", 1)
         if action in ("list", "create"):

@@ -9,6 +9,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("children", "0002_enrollment_created_by_optional")]
+    dependencies = [("children", "0001_initial")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
