@@ -51,7 +51,7 @@ SIGN_INS = (
     ("coparent@demo.homebase.test", "Daniel Rivera, Maya's father (co-parent, owner)"),
     (
         "pcp@demo.homebase.test",
-        "Dr. Ana Patel, pediatrician (partial grant: summary and health, read only)",
+        "Dr. Ana Patel, pediatrician (partial grant, read only: summary, health, visits, plan)",
     ),
     (
         "coordinator@demo.homebase.test",
@@ -190,7 +190,7 @@ def load_demo() -> Child:
         after_hours_phone="(555) 300-1999",
         is_medical_home_lead=True,
         user=pcp_user,
-        scopes=scopes_to_text(["summary", "health"]),
+        scopes=scopes_to_text(["summary", "health", "visits", "plan"]),
         can_write=False,
     )
     mensah = member(
