@@ -69,16 +69,24 @@ def question_add(request: HttpRequest, child_id: UUID, item_id: UUID) -> HttpRes
     return redirect(_visit_url(visit) + "#questions")
 
 
-@login_required
-@require_POST
-def question_move(
+def _question_for(
     request: HttpRequest, child_id: UUID, item_id: UUID, question_id: UUID
-) -> HttpResponse:
+) -> tuple[Visit, VisitQuestion]:
+    """The visit and one of its questions, for someone who may change visits."""
     child = load_child(request, child_id, access.edit_perm(VisitQuestion))
     visit = access.get_item(child, Visit, item_id)
     question = access.get_item(child, VisitQuestion, question_id)
     if question.visit_id != visit.pk:
         raise PermissionDenied
+    return visit, question
+
+
+@login_required
+@require_POST
+def question_move(
+    request: HttpRequest, child_id: UUID, item_id: UUID, question_id: UUID
+) -> HttpResponse:
+    visit, question = _question_for(request, child_id, item_id, question_id)
     services.question_move(
         actor=request.user, question=question, up=request.POST.get("direction") == "up"
     )
@@ -90,11 +98,7 @@ def question_move(
 def question_delete(
     request: HttpRequest, child_id: UUID, item_id: UUID, question_id: UUID
 ) -> HttpResponse:
-    child = load_child(request, child_id, access.edit_perm(VisitQuestion))
-    visit = access.get_item(child, Visit, item_id)
-    question = access.get_item(child, VisitQuestion, question_id)
-    if question.visit_id != visit.pk:
-        raise PermissionDenied
+    visit, question = _question_for(request, child_id, item_id, question_id)
     item_delete(actor=request.user, item=question)
     messages.success(request, _("Question removed."))
     return redirect(_visit_url(visit) + "#questions")
