@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from children import access
 from children.models import CareTeamMember, Guardianship, PracticeEnrollment
+from coordination.attention import needs_attention
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -27,6 +28,9 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("practice")
     ):
         how.setdefault(e.child_id, _("staff of %(practice)s") % {"practice": e.practice.name})
+    attention = needs_attention(user, ids)
+    for child in children:
+        child.attention = attention.get(child.pk, [])  # type: ignore[attr-defined]
     owned = [c for c in children if c.pk in owner_ids]
     shared = [c for c in children if c.pk not in owner_ids]
     return render(
