@@ -193,7 +193,14 @@ class ReferralStepForm(forms.Form):
         label=_("The report (from Documents)"),
         queryset=Document.objects.none(),
         required=False,
-        help_text=_("Add the report to Documents first. Attaching it closes the referral."),
+        help_text=_("If it is already in Documents."),
+    )
+    report_file = forms.FileField(
+        label=_("Or upload the report"),
+        required=False,
+        help_text=_(
+            "A PDF or a photo. It is added to the child's documents. The report closes the referral."
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -208,11 +215,15 @@ class ReferralStepForm(forms.Form):
         self.fields["on"].initial = timezone.localdate()
         self.fields["version"].initial = referral.version
 
+    def clean_report_file(self) -> Any:
+        upload = self.cleaned_data.get("report_file")
+        return validate_upload(upload) if upload else None
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         step, on = data.get("step"), data.get("on")
-        if step == Referral.Status.CLOSED and not data.get("report"):
-            self.add_error("report", _("Choose the report: it is what closes the referral."))
+        if step == Referral.Status.CLOSED and not (data.get("report") or data.get("report_file")):
+            self.add_error("report_file", _("Add the report: it is what closes the referral."))
         if on and step != Referral.Status.SCHEDULED and on > timezone.localdate():
             self.add_error("on", _("This has not happened yet: the date is in the future."))
         # The appointment date is a plan (it can be moved up); the others happened.

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from children.audit import audit_record
 from children.services import item_create, item_update
@@ -92,9 +93,31 @@ def task_set_status(*, actor: Any, task: Task, status: str) -> Task:
 
 @transaction.atomic
 def referral_advance(
-    *, actor: Any, referral: Referral, version: int, step: str, on: date, report: Any = None
+    *,
+    actor: Any,
+    referral: Referral,
+    version: int,
+    step: str,
+    on: date,
+    report: Any = None,
+    report_file: Any = None,
 ) -> Referral:
-    """Record that the referral reached ``step`` on ``on`` (the report closes it)."""
+    """Record that the referral reached ``step`` on ``on`` (the report closes it).
+
+    An uploaded report is added to the child's documents: the specialist who
+    sends it need not be able to read the family's other documents.
+    """
+    if report_file is not None:
+        report = document_create(
+            actor=actor,
+            child=referral.child,
+            document=Document(
+                title=str(_("Report: %(to)s") % {"to": referral.to_specialty}),
+                kind=Document.Kind.REPORT,
+                dated=on,
+            ),
+            upload=report_file,
+        )
     field = {str(status): name for status, name in Referral.STEPS}[step]
     setattr(referral, field, on)
     referral.status = step

@@ -238,11 +238,13 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 
 
 def _referral_forms(
-    request: HttpRequest, child: Any, referral: Referral, data: Any = None
+    request: HttpRequest, child: Any, referral: Referral, data: Any = None, files: Any = None
 ) -> dict[str, Any]:
     documents = access.scoped(Document.objects.filter(child=child), request.user)
     return {
-        "step_form": ReferralStepForm(data, referral=referral, documents=documents, prefix="step"),
+        "step_form": ReferralStepForm(
+            data, files, referral=referral, documents=documents, prefix="step"
+        ),
         "end_form": ReferralEndForm(data, prefix="end", initial={"version": referral.version}),
     }
 
@@ -270,14 +272,17 @@ def referral_detail(request: HttpRequest, child_id: UUID, item_id: UUID) -> Http
 def referral_step(request: HttpRequest, child_id: UUID, item_id: UUID) -> HttpResponse:
     child = load_child(request, child_id, access.edit_perm(Referral))
     referral = access.get_item(child, Referral, item_id)
-    forms_ = _referral_forms(request, child, referral, request.POST)
+    forms_ = _referral_forms(request, child, referral, request.POST, request.FILES)
     form = forms_["step_form"]
     if form.is_valid():
         try:
             services.referral_advance(
                 actor=request.user,
                 referral=referral,
-                **{k: form.cleaned_data[k] for k in ("version", "step", "on", "report")},
+                **{
+                    k: form.cleaned_data[k]
+                    for k in ("version", "step", "on", "report", "report_file")
+                },
             )
         except ConcurrentEdit:
             form.add_error(

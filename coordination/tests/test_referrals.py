@@ -161,3 +161,33 @@ def test_two_people_moving_a_referral_at_once(client, cast):
     assert "Someone else moved this referral" in second.content.decode()
     referral.refresh_from_db()
     assert referral.status == "sent"
+
+
+def test_clinician_without_documents_access_uploads_the_report_and_closes_the_loop(client, cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from homebase.demo import _pdf
+
+    child = cast["child"]
+    referral = Referral.objects.create(
+        child=child, to_specialty="ENT", reason="x", status="seen", seen_on=timezone.localdate()
+    )
+    client.force_login(cast["editor"])  # plan may be changed, documents are not shared
+    response = client.post(
+        reverse("coordination:referral-step", args=[child.uuid, referral.uuid]),
+        {
+            "step-version": referral.version,
+            "step-step": "closed",
+            "step-on": timezone.localdate().isoformat(),
+            "step-report_file": SimpleUploadedFile(
+                "ent.pdf", _pdf("ENT report"), "application/pdf"
+            ),
+        },
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert (
+        referral.status == "closed"
+        and referral.report.child == child
+        and referral.report.title == "Report: ENT"
+    )
