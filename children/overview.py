@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.core.cache import caches
@@ -55,7 +56,8 @@ SECTION_MODELS = (
 )
 
 
-def _fingerprint_sql() -> str:
+@lru_cache(maxsize=4)
+def _fingerprint_sql(vendor: str) -> str:
     # Table names come from the models' metadata, never from a request.
     parts = []
     for model in SECTION_MODELS:
@@ -85,7 +87,7 @@ def _fingerprint_sql() -> str:
 
 
 def fingerprint(child: Child) -> str:
-    sql = _fingerprint_sql()
+    sql = _fingerprint_sql(connection.vendor)  # built once per process and database
     with connection.cursor() as cursor:
         cursor.execute(sql, [child.pk] * sql.count("%s"))
         row = cursor.fetchone()
