@@ -4,7 +4,7 @@
 | ------------ | ---------------------------------------------------------------- |
 | owner        | parent (owner guardianship): everything                          |
 | caregiver    | caregiver guardianship: summary, health, journal, plan; may write |
-| viewer       | care team member: summary, health and visits, read only          |
+| viewer       | care team member: summary, health, visits and plan, read only    |
 | editor       | care team member: summary, health, visits and plan, may write    |
 | team_other   | care team member with only the journal shared                    |
 | coordinator  | staff of the practice Maya is enrolled in: summary, health,      |
@@ -98,7 +98,7 @@ def cast(db: Any) -> dict[str, Any]:
         user=people["viewer"],
         name="Dr. Viewer",
         role="pcp",
-        scopes=scopes_to_text(["summary", "health", "visits"]),
+        scopes=scopes_to_text(["summary", "health", "visits", "plan"]),
         can_write=False,
     )
     CareTeamMember.objects.create(

@@ -2,7 +2,7 @@ from django.urls import path
 
 from records.urls import item_urlpatterns
 
-from . import views
+from . import urls_calendar, urls_meetings, urls_messages, urls_plan, views
 from .registry import KINDS
 
 app_name = "coordination"
@@ -75,3 +75,5 @@ urlpatterns = [
     ),
 ]
 urlpatterns += item_urlpatterns(KINDS)
+for _part in (urls_plan, urls_meetings, urls_messages, urls_calendar):
+    urlpatterns += _part.urlpatterns

@@ -66,8 +66,9 @@ TEAM_EDIT_DONE = OWNER_ONLY_DONE
 VISITS_VIEW = profile(302, 200, 404, 200, 200, 404, 404, 404, 404)
 VISITS_EDIT = profile(302, 200, 404, 403, 200, 404, 404, 404, 404)
 VISITS_EDIT_DONE = profile(302, 302, 404, 403, 302, 404, 404, 404, 404)
-PLAN_VIEW = profile(302, 200, 200, 404, 200, 404, 404, 404, 404)
-PLAN_EDIT_DONE = profile(302, 302, 302, 404, 302, 404, 404, 404, 404)
+PLAN_VIEW = profile(302, 200, 200, 200, 200, 404, 404, 404, 404)
+PLAN_EDIT = profile(302, 200, 200, 403, 200, 404, 404, 404, 404)
+PLAN_EDIT_DONE = profile(302, 302, 302, 403, 302, 404, 404, 404, 404)
 INVITED = profile(200, 403, 403, 403, 200, 403, 403, 403, 403)  # invitation sent to editor@
 PUBLIC_REDIRECT = profile(302, 302, 302, 302, 302, 302, 302, 302, 302)
 PUBLIC_OK = profile(200, 200, 200, 200, 200, 200, 200, 200, 200)
@@ -92,9 +93,9 @@ RECORD_KINDS = {
 }
 COORDINATION_KINDS = {
     "visits": (VISITS_VIEW, VISITS_EDIT, VISITS_EDIT_DONE),
-    "tasks": (PLAN_VIEW, PLAN_VIEW, PLAN_EDIT_DONE),
-    "referrals": (PLAN_VIEW, PLAN_VIEW, PLAN_EDIT_DONE),
-    "paperwork": (PLAN_VIEW, PLAN_VIEW, PLAN_EDIT_DONE),
+    "tasks": (PLAN_VIEW, PLAN_EDIT, PLAN_EDIT_DONE),
+    "referrals": (PLAN_VIEW, PLAN_EDIT, PLAN_EDIT_DONE),
+    "paperwork": (PLAN_VIEW, PLAN_EDIT, PLAN_EDIT_DONE),
 }
 
 MATRIX: dict[str, dict[str, dict[str, int]]] = {
@@ -130,12 +131,12 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "coordination:question-delete": {"POST": VISITS_EDIT_DONE},
     "coordination:task-status": {"POST": PLAN_EDIT_DONE},
     "coordination:referral-detail": {"GET": PLAN_VIEW},
-    "coordination:referral-step": {"POST": PLAN_VIEW},
+    "coordination:referral-step": {"POST": PLAN_EDIT},
     "coordination:referral-end": {"POST": PLAN_EDIT_DONE},
     "coordination:paperwork-queue": {"GET": SIGNED_IN},
     "coordination:paperwork-detail": {"GET": PLAN_VIEW},
     "coordination:paperwork-start": {"POST": PLAN_EDIT_DONE},
-    "coordination:paperwork-complete": {"POST": PLAN_VIEW},
+    "coordination:paperwork-complete": {"POST": PLAN_EDIT},
 }
 for _ns, _kinds in (("records", RECORD_KINDS), ("coordination", COORDINATION_KINDS)):
     for _slug, (_view, _edit, _done) in _kinds.items():

@@ -71,8 +71,10 @@ def test_family_situation_is_shared_only_with_the_care_plan(client, cast):
     child = cast["child"]
     child.effect_money = "Formula costs $150 a month"
     child.save()
-    client.force_login(cast["viewer"])
+    client.force_login(cast["team_other"])  # journal only, no plan
     assert "$150" not in client.get(reverse("children:profile", args=[child.uuid])).content.decode()
+    client.force_login(cast["viewer"])  # the plan, read only
+    assert "$150" in client.get(reverse("children:profile", args=[child.uuid])).content.decode()
     client.force_login(cast["owner"])
     assert "$150" in client.get(reverse("children:profile", args=[child.uuid])).content.decode()
 

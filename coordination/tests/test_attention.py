@@ -59,7 +59,7 @@ def test_home_page_says_what_needs_attention_for_each_child(client, cast):
 def test_a_team_member_sees_only_what_their_scopes_cover(client, cast):
     maya = cast["child"]
     Task.objects.create(child=maya, title="Renew", due_on=timezone.localdate() - timedelta(days=1))
-    client.force_login(cast["viewer"])  # summary, health, visits: no plan
+    client.force_login(cast["team_other"])  # journal only: no plan
     assert "late task" not in client.get(reverse("home")).content.decode()
     client.force_login(cast["editor"])  # has plan
     assert "1 late task" in client.get(reverse("home")).content.decode()

@@ -1,0 +1,3 @@
+"""meetings (see coordination/models/__init__.py)."""
+
+__all__: list[str] = []
