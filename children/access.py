@@ -64,6 +64,11 @@ MODEL_RULES: dict[str, tuple[tuple[str, ...], str]] = {
     "coordination.task": (("plan",), "plan.edit"),
     "coordination.referral": (("plan",), "plan.edit"),
     "coordination.paperworkrequest": (("plan",), "plan.edit"),
+    "coordination.careplan": (("plan",), "plan.edit"),
+    "coordination.careplanversion": (("plan",), "plan.edit"),
+    "coordination.goal": (("plan",), "plan.edit"),
+    "coordination.need": (("plan",), "plan.edit"),
+    "coordination.planproposal": (("plan",), "plan.edit"),
 }
 
 _CACHE_ATTR = "_homebase_perms"

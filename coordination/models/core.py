@@ -143,6 +143,14 @@ class Task(ChildItem):
         CareTeamMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
     owner_is_child = models.BooleanField(default=False)
+    goal = models.ForeignKey(
+        "coordination.Goal",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+        verbose_name=_("for the goal"),
+    )
     done_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
