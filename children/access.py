@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import connection, models
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -64,11 +64,17 @@ MODEL_RULES: dict[str, tuple[tuple[str, ...], str]] = {
     "coordination.task": (("plan",), "plan.edit"),
     "coordination.referral": (("plan",), "plan.edit"),
     "coordination.paperworkrequest": (("plan",), "plan.edit"),
+    # Messages: the scope is the door; which threads are behind it is
+    # visible_threads() (a team member sees only threads addressed to them).
+    "coordination.thread": (("messages",), "messages.edit"),
+    "coordination.message": (("messages",), "messages.edit"),
     "coordination.careplan": (("plan",), "plan.edit"),
     "coordination.careplanversion": (("plan",), "plan.edit"),
     "coordination.goal": (("plan",), "plan.edit"),
     "coordination.need": (("plan",), "plan.edit"),
     "coordination.planproposal": (("plan",), "plan.edit"),
+    "coordination.meeting": (("plan",), "plan.edit"),
+    "coordination.agendaitem": (("plan",), "plan.edit"),
 }
 
 _CACHE_ATTR = "_homebase_perms"
@@ -247,6 +253,15 @@ def scoped(qs: QuerySet[Any], user: Any, action: str = "view") -> QuerySet[Any]:
     return qs.filter(child__in=visible_children(user, perms))
 
 
+def tasks_for_person(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """Tasks (already ``scoped``) a person keeps track of: a guardian every task of
+    the child, anyone else only the tasks given to them."""
+    guardian_of = Guardianship.objects.live().filter(user=user).values("child_id")
+    return qs.filter(
+        Q(child__in=guardian_of) | Q(owner_guardian__user=user) | Q(owner_member__user=user)
+    )
+
+
 def can_complete_task(user: Any, perms: frozenset[str], task: Any) -> bool:
     """Whoever may change the plan, and the person the task is given to."""
     owners = {
@@ -261,10 +276,81 @@ def can_work_on_paperwork(user: Any, perms: frozenset[str], paperwork: Any) -> b
     return _plan_editor_or_assignee(user, perms, {getattr(paperwork.asked_of, "user_id", None)})
 
 
+def can_decide_plan(perms: frozenset[str]) -> bool:
+    """Owners change the care plan directly and decide on proposals; other editors propose."""
+    return "sharing.manage" in perms and "plan.edit" in perms
+
+
 def _plan_editor_or_assignee(user: Any, perms: frozenset[str], assignees: set[Any]) -> bool:
     if "plan.edit" in perms:
         return True
     return "plan.view" in perms and user.pk in assignees - {None}
+
+
+def message_grants(user: Any, child: Child | None = None) -> QuerySet[CareTeamMember]:
+    """The user's live team grants that share messages (on ``child``, or anywhere)."""
+    grants = CareTeamMember.objects.live().filter(_has_scope(("messages",), False), user=user)
+    return grants if child is None else grants.filter(child=child)
+
+
+def visible_threads(user: Any, child: Child | None = None) -> QuerySet[Any]:
+    """Message threads ``user`` may read, on ``child`` or on every child.
+
+    * Guardians see every thread of the child: owners, and caregivers whose
+      grant shares ``messages``.
+    * A team member whose grant shares ``messages`` sees only the threads
+      addressed to them (their ``CareTeamMember`` is a participant). Other
+      people's conversations with the family stay private.
+    * Practice staff reaching the child through an enrollment see none: a
+      practice shares the record, not the family's conversations. Staff who
+      write with the family are added to the team with the messages scope,
+      and then see the threads they are a participant of.
+    * Starting a thread needs ``messages.edit`` (the view asks
+      ``get_child_for``). Replying needs only to see the thread, so a
+      read-only grant that shares messages may answer a conversation it is
+      part of.
+
+    A thread the user may not see is a 404, like any other record.
+    """
+    from coordination.models import Thread
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Thread.objects.none()
+    guardians = Guardianship.objects.live().filter(
+        Q(role=Guardianship.Role.OWNER) | _has_scope(("messages",), False), user=user
+    )
+    members = message_grants(user, child)
+    threads = Thread.objects.all()
+    if child is not None:
+        guardians = guardians.filter(child=child)
+        threads = threads.filter(child=child)
+    addressed = Thread.participants.through.objects.filter(
+        careteammember__in=members, careteammember__child=models.F("thread__child")
+    ).values("thread_id")
+    return threads.filter(Q(child__in=guardians.values("child_id")) | Q(pk__in=addressed))
+
+
+def get_thread(user: Any, child: Child, thread_uuid: UUID | str) -> Any:
+    """A thread of the already-authorized ``child`` that ``user`` may read, or 404."""
+    try:
+        return visible_threads(user, child).get(uuid=thread_uuid)
+    except (ObjectDoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+
+
+def can_read_thread(user: Any, thread: Any) -> bool:
+    return visible_threads(user, thread.child).filter(pk=thread.pk).exists()
+
+
+def message_recipient_choices(user: Any, child: Child) -> QuerySet[CareTeamMember]:
+    """Team members a new thread may be addressed to: a live grant that shares
+    messages and an account to read it with (not the writer themself)."""
+    return (
+        CareTeamMember.objects.live()
+        .filter(_has_scope(("messages",), False), child=child, user__isnull=False)
+        .exclude(user=user)
+        .order_by("name")
+    )
 
 
 def team_choices(

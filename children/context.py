@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from coordination.registry import PAPERWORK, REFERRALS, TASKS, VISITS
+from coordination.registry import MEETINGS, PAPERWORK, REFERRALS, TASKS, VISITS
 from records.registry import BY_SLUG, Kind
 
 from . import access
@@ -20,6 +20,9 @@ SECTIONS: tuple[tuple[Any, str, tuple[str, ...] | Kind], ...] = (
     (_("Tasks"), "coordination:tasks-list", TASKS),
     (_("Referrals"), "coordination:referrals-list", REFERRALS),
     (_("Paperwork"), "coordination:paperwork-list", PAPERWORK),
+    (_("Messages"), "coordination:thread-list", ("messages.view",)),
+    (_("Care meetings"), "coordination:meetings-list", MEETINGS),
+    (_("Care plan"), "coordination:plan", ("plan.view",)),
     (_("Conditions"), "records:conditions-list", BY_SLUG["conditions"]),
     (_("Medicines"), "records:medicines-list", BY_SLUG["medicines"]),
     (_("Allergies"), "records:allergies-list", BY_SLUG["allergies"]),

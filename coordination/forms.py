@@ -9,7 +9,7 @@ from children.models import Child
 from records.forms import ChildItemForm, validate_upload
 from records.models import Document
 
-from .models import PaperworkRequest, Referral, Task, Visit
+from .models import Goal, PaperworkRequest, Referral, Task, Visit
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -91,13 +91,23 @@ class TaskForm(ChildItemForm):
 
     class Meta:
         model = Task
-        fields = ["title", "details", "owner", "due_on", "status", "origin"]
+        fields = ["title", "details", "owner", "due_on", "status", "origin", "goal"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = owner_choices(self.user, self.child)  # type: ignore[attr-defined]
         self.fields["owner"].initial = owner_value(self.instance)
-        self.order_fields(["title", "details", "owner", "due_on", "status", "origin"])
+        # An action of the care plan: a task for one of this child's goals.
+        self.fields["goal"].queryset = access.scoped(  # type: ignore[attr-defined]
+            Goal.objects.filter(child=self.child, status=Goal.Status.ACTIVE), self.user
+        ) | Goal.objects.filter(pk=self.instance.goal_id or 0)
+        self.order_fields(["title", "details", "owner", "due_on", "goal", "status", "origin"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("goal") and data.get("origin") == Task.Origin.OTHER:
+            data["origin"] = Task.Origin.PLAN
+        return data
 
     def save(self, commit: bool = True) -> Task:
         task = super().save(commit=False)

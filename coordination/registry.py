@@ -7,10 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from records.registry import Column, Kind
 
 from .forms import PaperworkForm, ReferralForm, TaskForm, VisitForm
-from .models import PaperworkRequest, Referral, Task, Visit
+from .forms_meetings import MeetingForm
+from .models import Meeting, PaperworkRequest, Referral, Task, Visit
+from .services_meetings import meeting_save
 
 
-def _when(visit: Visit) -> str:
+def _when(visit: Visit | Meeting) -> str:
     return date_format(timezone.localtime(visit.starts_at), "SHORT_DATETIME_FORMAT")
 
 
@@ -102,4 +104,31 @@ PAPERWORK = Kind(
     row_class=lambda o: "overdue" if o.is_overdue else "",
 )
 
-KINDS = (VISITS, TASKS, REFERRALS, PAPERWORK)
+MEETINGS = Kind(
+    "meetings",
+    Meeting,
+    MeetingForm,
+    _("Care meetings"),
+    _("Plan a care meeting"),
+    _("No care meetings yet. Plan one to bring the team and the family together."),
+    _("Care conferences: who comes, what to talk about, what was decided and who does what next."),
+    (
+        Column(_("When"), _when),
+        Column(_("What for"), lambda o: o.purpose),
+        Column(_("Where"), lambda o: o.place_or_link),
+        Column(_("Status"), lambda o: o.get_status_display()),
+    ),
+    search=("purpose", "place_or_link"),
+    namespace="coordination",
+    detail="meeting-detail",
+    saver=lambda *, actor, child, item, version: meeting_save(
+        actor=actor,
+        child=child,
+        meeting=item,
+        version=version,
+        attendees=item.chosen_people[0],
+        family=item.chosen_people[1],
+    ),
+)
+
+KINDS = (VISITS, TASKS, REFERRALS, PAPERWORK, MEETINGS)

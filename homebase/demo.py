@@ -27,7 +27,18 @@ from children.models import (
     PracticeEnrollment,
     scopes_to_text,
 )
-from coordination.models import PaperworkRequest, Referral, Task, Visit, VisitQuestion
+from coordination.models import (
+    AgendaItem,
+    Meeting,
+    Message,
+    PaperworkRequest,
+    Referral,
+    Task,
+    Thread,
+    ThreadRead,
+    Visit,
+    VisitQuestion,
+)
 from records.models import (
     Allergy,
     Condition,
@@ -51,7 +62,8 @@ SIGN_INS = (
     ("coparent@demo.homebase.test", "Daniel Rivera, Maya's father (co-parent, owner)"),
     (
         "pcp@demo.homebase.test",
-        "Dr. Ana Patel, pediatrician (partial grant, read only: summary, health, visits, plan)",
+        "Dr. Ana Patel, pediatrician (partial grant, read only: summary, health, visits, plan; "
+        "she can answer messages)",
     ),
     (
         "coordinator@demo.homebase.test",
@@ -190,7 +202,7 @@ def load_demo() -> Child:
         after_hours_phone="(555) 300-1999",
         is_medical_home_lead=True,
         user=pcp_user,
-        scopes=scopes_to_text(["summary", "health", "visits", "plan"]),
+        scopes=scopes_to_text(["summary", "health", "visits", "plan", "messages"]),
         can_write=False,
     )
     mensah = member(
@@ -229,13 +241,15 @@ def load_demo() -> Child:
         organization="Bright Steps Therapy",
         phone="(555) 520-1101",
     )
-    member(
+    lopez = member(
         "Maria Lopez",
         "care_coordinator",
         organization="Sunrise Pediatrics",
         practice=sunrise,
         phone="(555) 300-1010",
         email="mlopez@sunrise.example",
+        user=coordinator,
+        scopes=scopes_to_text(["messages"]),
     )
     member(
         "Jenny Park",
@@ -749,5 +763,144 @@ def load_demo() -> Child:
         created_by=parent,
     )
 
+    _demo_messages(maya, parent, patel, pcp_user, lopez, now)
+    _demo_meetings(maya, parent, now)
+
     audit_record(actor=ACTOR, verb="create", child=maya, what="demo record", target=maya)
     return maya
+
+
+def _demo_messages(
+    maya: Child,
+    parent: User,
+    patel: CareTeamMember,
+    pcp_user: User,
+    lopez: CareTeamMember,
+    now: Any,
+) -> None:
+    """A conversation with Dr. Patel (one reply unread) and a thank-you note to Maria."""
+    question = Thread.objects.create(
+        child=maya,
+        subject="Night seizures since the new dose",
+        created_by=parent,
+        last_message_at=now - timedelta(hours=3),
+    )
+    question.participants.add(patel)
+    for author, name, body, ago in (
+        (
+            parent,
+            "Sofía Rivera",
+            "Maya had two short seizures at night this week, both around 3am. "
+            "Should we change anything before the neurology visit?",
+            timedelta(days=1),
+        ),
+        (
+            pcp_user,
+            "Dr. Ana Patel",
+            "Thank you for telling me. Keep the same dose and write down the time and length "
+            "of each one. If one lasts more than 5 minutes, give the rescue medicine and call 911.",
+            timedelta(hours=3),
+        ),
+    ):
+        Message.objects.create(
+            child=maya,
+            thread=question,
+            author=author,
+            author_name=name,
+            body=body,
+            created_by=author,
+        )
+        Message.objects.filter(thread=question, body=body).update(created_at=now - ago)
+    ThreadRead.objects.create(
+        child=maya, thread=question, user=parent, last_read_at=now - timedelta(days=1)
+    )
+    ThreadRead.objects.create(
+        child=maya, thread=question, user=pcp_user, last_read_at=now - timedelta(hours=3)
+    )
+    thanks = Thread.objects.create(
+        child=maya,
+        subject="Thank you for the wheelchair appeal",
+        kind=Thread.Kind.THANK_YOU,
+        created_by=parent,
+        last_message_at=now - timedelta(days=2),
+    )
+    thanks.participants.add(lopez)
+    note = Message.objects.create(
+        child=maya,
+        thread=thanks,
+        author=parent,
+        author_name="Sofía Rivera",
+        body="Maria, thank you for calling Medicaid three times about the wheelchair seat. "
+        "It made a real difference for our family.",
+        created_by=parent,
+    )
+    Message.objects.filter(pk=note.pk).update(created_at=now - timedelta(days=2))
+    ThreadRead.objects.create(
+        child=maya, thread=thanks, user=parent, last_read_at=now - timedelta(days=2)
+    )
+
+
+def _demo_meetings(maya: Child, parent: User, now: Any) -> None:
+    """A care conference held three weeks ago, and one planned for next month."""
+    team = {m.name: m for m in maya.team.all()}
+    mother = maya.guardianships.get(user=parent)
+    held = Meeting.objects.create(
+        child=maya,
+        starts_at=now - timedelta(days=21),
+        place_or_link="Sunrise Pediatrics, meeting room 2",
+        purpose="Seating, hips and the referral to orthopedics",
+        status=Meeting.Status.HELD,
+        notes="The hip X-ray waits for orthopedics. Jenny follows up on the referral this week.",
+        created_by=parent,
+    )
+    held.attendees.set([team["Dr. Ana Patel"], team["Maria Lopez"], team["Jordan Blake, PT"]])
+    held.family_attendees.set([mother])
+    for position, (text, notes, source) in enumerate(
+        [
+            (
+                "Referral to Orthopedics (hips and spine)",
+                "Sent; no appointment yet. Insurance approval is pending.",
+                {"referral": maya.referrals.get(to_specialty="Orthopedics (hips and spine)")},
+            ),
+            (
+                "Send referral to orthopedics",
+                "Jenny will call the clinic.",
+                {"task": maya.tasks.get(title="Send referral to orthopedics")},
+            ),
+            ("Wheelchair seat too small", "Seating clinic to measure her again.", {}),
+        ],
+        start=1,
+    ):
+        AgendaItem.objects.create(
+            child=maya,
+            meeting=held,
+            text=text,
+            notes=notes,
+            position=position,
+            created_by=parent,
+            **source,
+        )
+    Task.objects.create(
+        child=maya,
+        title="Book the seating clinic",
+        owner_guardian=mother,
+        origin=Task.Origin.MEETING,
+        meeting=held,
+        due_on=timezone.localdate() + timedelta(days=10),
+        created_by=parent,
+    )
+    planned = Meeting.objects.create(
+        child=maya,
+        starts_at=now + timedelta(days=32),
+        place_or_link="https://video.example/sunrise-maya",
+        purpose="Plan for the new school year",
+        created_by=parent,
+    )
+    planned.attendees.set([team["Maria Lopez"], team["Mrs. Ruth Green"], team["Priya Nair, SLP"]])
+    planned.family_attendees.set([mother])
+    for position, text in enumerate(
+        ["Seizure plan at school", "Using her talker in class", "Rides to therapy"], start=1
+    ):
+        AgendaItem.objects.create(
+            child=maya, meeting=planned, text=text, position=position, created_by=parent
+        )

@@ -13,7 +13,22 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from children.models import CareTeamMember, Invitation
-from coordination.models import PaperworkRequest, Referral, Task, Visit, VisitQuestion
+from coordination import services_plan
+from coordination.models import (
+    AgendaItem,
+    CalendarFeed,
+    CarePlan,
+    Goal,
+    Meeting,
+    Need,
+    PaperworkRequest,
+    PlanProposal,
+    Referral,
+    Task,
+    Visit,
+    VisitQuestion,
+)
+from coordination.models.messages import Message, Thread
 from records.models import (
     Allergy,
     Condition,
@@ -69,6 +84,11 @@ VISITS_EDIT_DONE = profile(302, 302, 404, 403, 302, 404, 404, 404, 404)
 PLAN_VIEW = profile(302, 200, 200, 200, 200, 404, 404, 404, 404)
 PLAN_EDIT = profile(302, 200, 200, 403, 200, 404, 404, 404, 404)
 PLAN_EDIT_DONE = profile(302, 302, 302, 403, 302, 404, 404, 404, 404)
+# Only the owner shares messages in the cast; the POSTs send an empty form back (200).
+MESSAGES_VIEW = profile(302, 200, 404, 404, 404, 404, 404, 404, 404)
+# Only owners change the care plan directly and decide on proposals.
+PLAN_OWNER = profile(302, 200, 403, 403, 403, 404, 404, 404, 404)
+PLAN_OWNER_DONE = profile(302, 302, 403, 403, 403, 404, 404, 404, 404)
 INVITED = profile(200, 403, 403, 403, 200, 403, 403, 403, 403)  # invitation sent to editor@
 PUBLIC_REDIRECT = profile(302, 302, 302, 302, 302, 302, 302, 302, 302)
 PUBLIC_OK = profile(200, 200, 200, 200, 200, 200, 200, 200, 200)
@@ -96,6 +116,7 @@ COORDINATION_KINDS = {
     "tasks": (PLAN_VIEW, PLAN_EDIT, PLAN_EDIT_DONE),
     "referrals": (PLAN_VIEW, PLAN_EDIT, PLAN_EDIT_DONE),
     "paperwork": (PLAN_VIEW, PLAN_EDIT, PLAN_EDIT_DONE),
+    "meetings": (PLAN_VIEW, PLAN_EDIT, PLAN_EDIT_DONE),
 }
 
 MATRIX: dict[str, dict[str, dict[str, int]]] = {
@@ -137,6 +158,35 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "coordination:paperwork-detail": {"GET": PLAN_VIEW},
     "coordination:paperwork-start": {"POST": PLAN_EDIT_DONE},
     "coordination:paperwork-complete": {"POST": PLAN_EDIT},
+    "coordination:my-messages": {"GET": SIGNED_IN},
+    "coordination:thread-list": {"GET": MESSAGES_VIEW},
+    "coordination:thread-create": {"GET": MESSAGES_VIEW, "POST": MESSAGES_VIEW},
+    "coordination:thread-detail": {"GET": MESSAGES_VIEW},
+    "coordination:message-add": {"POST": MESSAGES_VIEW},
+    "coordination:meeting-detail": {"GET": PLAN_VIEW},
+    "coordination:meeting-agenda": {"GET": PLAN_EDIT, "POST": PLAN_EDIT},
+    "coordination:meeting-agenda-move": {"POST": PLAN_EDIT_DONE},
+    "coordination:meeting-agenda-delete": {"POST": PLAN_EDIT_DONE},
+    "coordination:meeting-record": {"GET": PLAN_EDIT, "POST": PLAN_EDIT},
+    "coordination:plan": {"GET": PLAN_VIEW},
+    "coordination:plan-about": {"GET": PLAN_EDIT, "POST": PLAN_EDIT},
+    "coordination:plan-goal-create": {"GET": PLAN_EDIT, "POST": PLAN_EDIT},
+    "coordination:plan-goal-update": {"GET": PLAN_EDIT, "POST": PLAN_EDIT},
+    "coordination:plan-goal-delete": {"GET": PLAN_OWNER, "POST": PLAN_OWNER_DONE},
+    "coordination:plan-need-create": {"GET": PLAN_EDIT, "POST": PLAN_EDIT},
+    "coordination:plan-need-update": {"GET": PLAN_EDIT, "POST": PLAN_EDIT},
+    "coordination:plan-need-delete": {"GET": PLAN_OWNER, "POST": PLAN_OWNER_DONE},
+    "coordination:plan-proposal-accept": {"POST": PLAN_OWNER_DONE},
+    "coordination:plan-proposal-decline": {"POST": PLAN_OWNER_DONE},
+    "coordination:plan-agree": {"POST": PLAN_OWNER_DONE},
+    "coordination:plan-history": {"GET": PLAN_VIEW},
+    "coordination:plan-version": {"GET": PLAN_VIEW},
+    "coordination:plan-share": {"GET": PLAN_OWNER, "POST": PLAN_OWNER},
+    "coordination:plan-share-revoke": {"POST": PLAN_OWNER_DONE},
+    "coordination:plan-shared": {"GET": PUBLIC_OK},
+    "coordination:calendar": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    # The token is the credential (the owner's feed here): it opens for anyone holding it.
+    "coordination:calendar-feed": {"GET": PUBLIC_OK},
 }
 for _ns, _kinds in (("records", RECORD_KINDS), ("coordination", COORDINATION_KINDS)):
     for _slug, (_view, _edit, _done) in _kinds.items():
@@ -201,6 +251,28 @@ def world(cast: dict[str, Any]) -> dict[str, Any]:
         asked_of=items["team"],
         due_on=today + timedelta(days=10),
     )
+    items["meetings"] = Meeting.objects.create(
+        child=child, starts_at=timezone.now() + timedelta(days=7), purpose="School year plan"
+    )
+    items["agenda"] = AgendaItem.objects.create(
+        child=child, meeting=items["meetings"], text="Seating", position=1
+    )
+    plan = CarePlan.objects.create(child=child, strengths="Loves music")
+    items["goal"] = Goal.objects.create(child=child, plan=plan, text="Walk 10 steps")
+    items["need"] = Need.objects.create(child=child, plan=plan, text="Respite")
+    version = services_plan._publish(actor="system:test", plan=plan, note="")
+    items["proposal"] = PlanProposal.objects.create(
+        child=child, plan=plan, kind="goal_add", data={"text": "Swim"}, base_number=1
+    )
+    items["plan_link"], items["plan_token"] = services_plan.share_link_create(
+        actor=cast["owner"], version=version, label="Camp", days=7
+    )
+    items["thread"] = Thread.objects.create(child=child, subject="Night seizures")
+    items["thread"].participants.add(items["team"])
+    Message.objects.create(
+        child=child, thread=items["thread"], author_name="Owner", body="Worse this week."
+    )
+    CalendarFeed.objects.create(user=cast["owner"], token_hash=CalendarFeed.hash_token(TOKEN))
     invitation = Invitation.objects.create(
         child=child,
         email="editor@example.org",
@@ -216,6 +288,28 @@ def world(cast: dict[str, Any]) -> dict[str, Any]:
 def url_for(name: str, w: dict[str, Any]) -> str:
     child = w["child"].uuid
     items = w["items"]
+    if name == "coordination:calendar":
+        return reverse(name)
+    if name == "coordination:calendar-feed":
+        return reverse(name, args=[TOKEN])
+    if name == "coordination:my-messages":
+        return reverse(name)
+    if name in ("coordination:thread-detail", "coordination:message-add"):
+        return reverse(name, args=[child, items["thread"].uuid])
+    if name.startswith("coordination:plan"):
+        if name == "coordination:plan-shared":
+            return reverse(name, args=[items["plan_token"]])
+        if name.startswith(("coordination:plan-goal-", "coordination:plan-need-")):
+            key = name.split("-")[1]
+            if not name.endswith("-create"):
+                return reverse(name, args=[child, items[key].uuid])
+        if name.startswith("coordination:plan-proposal-"):
+            return reverse(name, args=[child, items["proposal"].uuid])
+        if name == "coordination:plan-version":
+            return reverse(name, args=[child, 1])
+        if name == "coordination:plan-share-revoke":
+            return reverse(name, args=[child, items["plan_link"].pk])
+        return reverse(name, args=[child])
     if name in ("coordination:question-move", "coordination:question-delete"):
         return reverse(name, args=[child, items["visits"].uuid, items["questions"].uuid])
     if name in (
@@ -225,6 +319,14 @@ def url_for(name: str, w: dict[str, Any]) -> str:
         "coordination:question-add",
     ):
         return reverse(name, args=[child, items["visits"].uuid])
+    if name in ("coordination:meeting-agenda-move", "coordination:meeting-agenda-delete"):
+        return reverse(name, args=[child, items["meetings"].uuid, items["agenda"].uuid])
+    if name in (
+        "coordination:meeting-detail",
+        "coordination:meeting-agenda",
+        "coordination:meeting-record",
+    ):
+        return reverse(name, args=[child, items["meetings"].uuid])
     if name == "coordination:task-status":
         return reverse(name, args=[child, items["tasks"].uuid])
     if name in (

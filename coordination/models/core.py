@@ -135,6 +135,13 @@ class Task(ChildItem):
     visit = models.ForeignKey(
         Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="next_steps"
     )
+    meeting = models.ForeignKey(
+        "coordination.Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resulting_tasks",
+    )
     # Exactly one owner: a guardian, the child themself, or a team member.
     owner_guardian = models.ForeignKey(
         Guardianship, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"

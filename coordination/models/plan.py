@@ -37,7 +37,10 @@ class CarePlan(ChildItem):
         help_text=_("Culture, routines, how decisions are made, what works and what does not."),
     )
     review_on = models.DateField(
-        _("next review"), null=True, blank=True, help_text=_("When the team looks at the plan again.")
+        _("next review"),
+        null=True,
+        blank=True,
+        help_text=_("When the team looks at the plan again."),
     )
     number = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
