@@ -78,6 +78,7 @@ MODEL_RULES: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 _CACHE_ATTR = "_homebase_perms"
+_IDS_ATTR = "_homebase_visible_ids"
 
 
 def view_perms(model: type[models.Model]) -> tuple[str, ...]:
@@ -170,6 +171,7 @@ def perms_for(user: Any, child: Child) -> frozenset[str]:
 def forget(user: Any) -> None:
     """Drop the per-request cache after a grant changes."""
     user.__dict__.pop(_CACHE_ATTR, None)
+    user.__dict__.pop(_IDS_ATTR, None)
 
 
 def can(user: Any, perm: str, child: Child) -> bool:
@@ -260,6 +262,24 @@ def tasks_for_person(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
     return qs.filter(
         Q(child__in=guardian_of) | Q(owner_guardian__user=user) | Q(owner_member__user=user)
     )
+
+
+def visible_child_ids(user: Any, model: type[models.Model], among: Iterable[int]) -> list[int]:
+    """Which of the children ``among`` let ``user`` view rows of ``model``.
+
+    One query per distinct set of scopes, remembered for the request (with the
+    permissions cache), so pages that count several kinds of rows across many
+    children (the home page) compile one access query per scope, not per kind.
+    """
+    among = sorted(set(among))
+    perms = view_perms(model)
+    cache: dict[Any, list[int]] = user.__dict__.setdefault(_IDS_ATTR, {})
+    key = (perms, tuple(among))
+    if key not in cache:
+        cache[key] = list(
+            visible_children(user, perms).filter(id__in=among).values_list("id", flat=True)
+        )
+    return cache[key]
 
 
 def can_complete_task(user: Any, perms: frozenset[str], task: Any) -> bool:

@@ -28,7 +28,7 @@ class Scope(models.TextChoices):
 ALL_SCOPES: tuple[str, ...] = tuple(Scope.values)
 
 # What a family is told each choice shares, for the scopes Homebase has pages
-# for today. School and messages are offered once they exist.
+# for today. School is offered once it exists.
 SCOPE_EXPLAINED: dict[str, Any] = {
     "summary": _(
         "Summary: conditions, allergies, medicines, equipment, the care team and what every team should know"
@@ -37,11 +37,12 @@ SCOPE_EXPLAINED: dict[str, Any] = {
     "coverage": _("Insurance: plans, member numbers and renewal dates"),
     "visits": _("Visits: coming and past visits, your questions and what was said"),
     "plan": _(
-        "Care plan: tasks and next steps, and how your child's health affects your family "
-        "(money, work, sleep, brothers and sisters)"
+        "Care plan: goals, tasks, referrals, forms and letters, care meetings, and how your "
+        "child's health affects your family (money, work, sleep, brothers and sisters)"
     ),
     "journal": _("Journal: what you write about how your child is doing"),
     "documents": _("Documents: reports, letters and results you uploaded"),
+    "messages": _("Messages: conversations you start with them, and thank-you notes"),
 }
 
 

@@ -34,7 +34,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coordination.models import Referral, Task, Visit, VisitQuestion
+from coordination.models import CarePlan, PaperworkRequest, Referral, Task, Visit, VisitQuestion
 from records.models import Allergy, Condition, Coverage, Equipment, Immunization, Medication
 
 from . import access
@@ -53,6 +53,8 @@ SECTION_MODELS = (
     VisitQuestion,
     Task,
     Referral,
+    PaperworkRequest,
+    CarePlan,
 )
 
 
@@ -196,9 +198,11 @@ def sections(child: Child, perms: frozenset[str]) -> dict[str, Any]:
                 },
             )
     if access.can_view(perms, Referral):
-        for referral in child.referrals.filter(
-            status__in=(Referral.Status.SENT, Referral.Status.SEEN)
-        ):
+        open_referrals = child.referrals.exclude(
+            status__in=(Referral.Status.CLOSED, Referral.Status.DECLINED, Referral.Status.CANCELLED)
+        )
+        for referral in open_referrals[:20]:
+            url = reverse("coordination:referral-detail", args=[child.uuid, referral.uuid])
             reason = referral.overdue_reason(today)
             if reason:
                 todos.insert(
@@ -210,12 +214,49 @@ def sections(child: Child, perms: frozenset[str]) -> dict[str, Any]:
                             "reason": reason,
                             "next": referral.next_actor(),
                         },
-                        "url": reverse(
-                            "coordination:referral-detail", args=[child.uuid, referral.uuid]
-                        ),
+                        "url": url,
                         "urgent": True,
                     },
                 )
+            else:
+                todos.append(
+                    {
+                        "text": _("Referral to %(to)s is waiting. %(next)s")
+                        % {"to": referral.to_specialty, "next": referral.next_actor()},
+                        "url": url,
+                    }
+                )
+    if access.can_view(perms, PaperworkRequest):
+        pending = child.paperwork.filter(
+            status__in=(PaperworkRequest.Status.REQUESTED, PaperworkRequest.Status.IN_PROGRESS)
+        ).select_related("asked_of")
+        for paper in pending[:20]:
+            todos.append(
+                {
+                    "text": _("%(title)s: asked of %(who)s, needed by %(date)s (%(status)s)")
+                    % {
+                        "title": paper.title,
+                        "who": paper.asked_of.name if paper.asked_of else _("no one yet"),
+                        "date": date_format(paper.due_on),
+                        "status": _("late") if paper.is_overdue else paper.get_status_display(),
+                    },
+                    "url": reverse("coordination:paperwork-detail", args=[child.uuid, paper.uuid]),
+                    "urgent": paper.is_overdue,
+                }
+            )
+    if access.can_view(perms, CarePlan):
+        plan = CarePlan.objects.filter(
+            child=child, review_on__lte=today + timedelta(days=14)
+        ).first()
+        if plan is not None and plan.review_on is not None:
+            todos.append(
+                {
+                    "text": _("The care plan is due for review on %(date)s.")
+                    % {"date": date_format(plan.review_on)},
+                    "url": reverse("coordination:plan", args=[child.uuid]),
+                    "urgent": plan.review_on <= today,
+                }
+            )
     ctx["todos"] = todos
     return ctx
 

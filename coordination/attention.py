@@ -20,9 +20,10 @@ from django.utils.translation import ngettext
 from children import access
 from records.models import Coverage
 
-from .models import PaperworkRequest, Referral, Task, Visit
+from .models import CarePlan, PaperworkRequest, Referral, Task, Visit
 
 RENEWAL_DAYS = 60
+PLAN_REVIEW_DAYS = 14
 
 
 def needs_attention(user: Any, child_ids: list[int]) -> dict[int, list[str]]:
@@ -32,19 +33,20 @@ def needs_attention(user: Any, child_ids: list[int]) -> dict[int, list[str]]:
     if not child_ids:
         return lines
 
-    def counted(qs: Any) -> dict[int, int]:
-        return dict(
-            qs.filter(child_id__in=child_ids)
-            .values_list("child_id")
-            .annotate(n=Count("id"))
-            .order_by()
+    def allowed(model: type[Any]) -> Any:
+        """Rows of ``model`` on the children whose rules let ``user`` see them."""
+        return model.objects.filter(
+            child_id__in=access.visible_child_ids(user, model, child_ids)
         )
 
+    def counted(qs: Any) -> dict[int, int]:
+        return dict(qs.values_list("child_id").annotate(n=Count("id")).order_by())
+
     late = counted(
-        access.scoped(Task.objects.all(), user).filter(status=Task.Status.OPEN, due_on__lt=today)
+        allowed(Task).filter(status=Task.Status.OPEN, due_on__lt=today)
     )
     stuck = counted(
-        access.scoped(Referral.objects.all(), user).filter(
+        allowed(Referral).filter(
             Q(
                 status=Referral.Status.SENT,
                 sent_on__lt=today - timedelta(days=settings.REFERRAL_SCHEDULE_DAYS),
@@ -55,22 +57,39 @@ def needs_attention(user: Any, child_ids: list[int]) -> dict[int, list[str]]:
             )
         )
     )
+    waiting = counted(
+        allowed(Referral).exclude(
+            status__in=(Referral.Status.CLOSED, Referral.Status.DECLINED, Referral.Status.CANCELLED)
+        )
+    )
+    review = dict(
+        allowed(CarePlan)
+        .filter(review_on__lte=today + timedelta(days=PLAN_REVIEW_DAYS))
+        .values_list("child_id", "review_on")
+    )
     paperwork = counted(
-        access.scoped(PaperworkRequest.objects.all(), user).filter(
+        allowed(PaperworkRequest).filter(
             status__in=(PaperworkRequest.Status.REQUESTED, PaperworkRequest.Status.IN_PROGRESS)
         )
     )
     renewals = counted(
-        access.scoped(Coverage.objects.all(), user).filter(
+        allowed(Coverage).filter(
             Q(renewal_on__lte=today + timedelta(days=RENEWAL_DAYS))
             | Q(ends_on__lte=today + timedelta(days=RENEWAL_DAYS))
         )
     )
     next_visit = dict(
-        access.scoped(Visit.objects.all(), user)
-        .filter(child_id__in=child_ids, status=Visit.Status.PLANNED, starts_at__gte=timezone.now())
+        allowed(Visit)
+        .filter(status=Visit.Status.PLANNED, starts_at__gte=timezone.now())
         .values_list("child_id")
         .annotate(first=Min("starts_at"))
+        .order_by()
+    )
+    open_questions = dict(
+        allowed(Visit)
+        .filter(status=Visit.Status.PLANNED, starts_at__gte=timezone.now())
+        .values_list("child_id")
+        .annotate(n=Count("questions", filter=Q(questions__answer="")))
         .order_by()
     )
     for child_id in child_ids:
@@ -82,6 +101,11 @@ def needs_attention(user: Any, child_ids: list[int]) -> dict[int, list[str]]:
             lines[child_id].append(
                 ngettext("%(n)s referral stuck", "%(n)s referrals stuck", n) % {"n": n}
             )
+        if waiting.get(child_id, 0) > stuck.get(child_id, 0):
+            n = waiting[child_id] - stuck.get(child_id, 0)
+            lines[child_id].append(
+                ngettext("%(n)s referral waiting", "%(n)s referrals waiting", n) % {"n": n}
+            )
         if paperwork.get(child_id):
             n = paperwork[child_id]
             lines[child_id].append(
@@ -92,5 +116,18 @@ def needs_attention(user: Any, child_ids: list[int]) -> dict[int, list[str]]:
             lines[child_id].append(_("insurance to renew soon"))
         if next_visit.get(child_id):
             when = date_format(timezone.localtime(next_visit[child_id]), "SHORT_DATE_FORMAT")
-            lines[child_id].append(_("next visit %(date)s") % {"date": when})
+            n = open_questions.get(child_id, 0)
+            lines[child_id].append(
+                ngettext(
+                    "next visit %(date)s, %(n)s question to ask",
+                    "next visit %(date)s, %(n)s questions to ask",
+                    n,
+                )
+                % {"date": when, "n": n}
+            )
+        if review.get(child_id):
+            lines[child_id].append(
+                _("care plan review due %(date)s")
+                % {"date": date_format(review[child_id], "SHORT_DATE_FORMAT")}
+            )
     return lines

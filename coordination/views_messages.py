@@ -85,12 +85,13 @@ def thread_create(request: HttpRequest, child_id: UUID) -> HttpResponse:
 
 
 def _thread_page(request: HttpRequest, thread: Thread, form: ReplyForm) -> dict[str, Any]:
-    read = ThreadRead.objects.filter(thread=thread, user=request.user).first()
+    user: Any = request.user
+    read = ThreadRead.objects.filter(thread=thread, user=user).first()
     found = list(thread.messages.all())
     new = {
         m.pk
         for m in found
-        if m.author_id != request.user.pk and (read is None or m.created_at > read.last_read_at)
+        if m.author_id != user.pk and (read is None or m.created_at > read.last_read_at)
     }
     return child_context(
         request,

@@ -26,7 +26,7 @@ from children.viewutils import child_context, load_child
 from . import services_plan as services
 from .forms import owner_choices
 from .forms_plan import AboutForm, CompareForm, DeclineForm, GoalForm, NeedForm, ShareLinkForm
-from .models import CarePlan, CarePlanVersion, Goal, Need, PlanProposal, PlanShareLink
+from .models import CarePlan, CarePlanVersion, Goal, Need, PlanProposal, PlanShareLink, Task
 
 VIEW = access.view_perms(CarePlan)
 EDIT = access.edit_perm(CarePlan)
@@ -83,16 +83,20 @@ def plan_detail(request: HttpRequest, child_id: UUID) -> HttpResponse:
                 "status", "term", "target_on", "id"
             )
         )
+        active = [g for g in goals if g.status == Goal.Status.ACTIVE]
+        actions = child.tasks.filter(goal__isnull=False)
         context.update(
-            short_goals=[g for g in goals if g.term == Goal.Term.SHORT],
-            long_goals=[g for g in goals if g.term == Goal.Term.LONG],
+            short_goals=[g for g in active if g.term == Goal.Term.SHORT],
+            long_goals=[g for g in active if g.term == Goal.Term.LONG],
+            past_goals=[g for g in goals if g.status != Goal.Status.ACTIVE],
             needs=list(plan.needs.all()),
             actions=list(
-                child.tasks.filter(goal__isnull=False)
+                actions.filter(status=Task.Status.OPEN)
                 .select_related("goal", "owner_guardian__user", "owner_member", "child")
-                .order_by("status", "due_on", "id")
+                .order_by("due_on", "id")[:100]
             ),
-            current=plan.versions.select_related("agreed_by").first(),
+            actions_done=actions.exclude(status=Task.Status.OPEN).count(),
+            current=plan.versions.select_related("agreed_by").defer("content").first(),
             proposals=_open_proposals(request, plan, decides),
         )
     return render(request, "coordination/plan_detail.html", context)
@@ -103,10 +107,12 @@ def _open_proposals(request: HttpRequest, plan: CarePlan, decides: bool) -> list
     found = plan.proposals.filter(status=PlanProposal.Status.OPEN)
     if not decides:
         found = found.filter(created_by=request.user)
-    owners = dict(owner_choices(request.user, plan.child))
     labels = _field_labels()
     rows = []
+    owners: dict[str, Any] = {}
     for proposal in found[:50]:
+        if "owner" in proposal.data and not owners:
+            owners = dict(owner_choices(request.user, plan.child))
         changes = [
             (
                 labels.get(name, name),
