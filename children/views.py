@@ -283,6 +283,21 @@ PAGE_LABELS = {
     "child": gettext_lazy("the record"),
     "visit sheet": gettext_lazy("visit sheet"),
     "visit record form": gettext_lazy("after-visit form"),
+    "calendar feed": gettext_lazy("calendar feed (dates only)"),
+    "reminder email": gettext_lazy("reminder email (counts only)"),
+    "care plan": gettext_lazy("care plan"),
+    "care plan form": gettext_lazy("care plan (change form)"),
+    "care plan history": gettext_lazy("care plan versions"),
+    "care plan version": gettext_lazy("care plan (one version, for printing)"),
+    "care plan links": gettext_lazy("care plan share links"),
+    "care plan link": gettext_lazy("care plan share link"),
+    "care plan (shared link)": gettext_lazy("care plan, opened through a share link"),
+    "plan delete form": gettext_lazy("care plan (remove form)"),
+    "plan agreement": gettext_lazy("agreement with the care plan"),
+    "messages": gettext_lazy("messages list"),
+    "new message form": gettext_lazy("new message (form)"),
+    "meeting agenda form": gettext_lazy("care meeting agenda (form)"),
+    "meeting record form": gettext_lazy("care meeting notes (form)"),
 }
 FORM_LABELS = {
     "list": gettext_lazy("%(section)s list"),
@@ -308,6 +323,15 @@ def describe_access(what: str) -> str:
     return what
 
 
+def actor_words(label: str) -> str:
+    """Who, in a reader's words, for actors that are not people with accounts."""
+    if label.startswith("system:"):
+        return _("Homebase")
+    if label.startswith("link:"):
+        return _("Someone with your share link “%(label)s”") % {"label": label[5:]}
+    return label
+
+
 @login_required
 @require_safe
 def access_log(request: HttpRequest, child_id: UUID) -> HttpResponse:
@@ -325,16 +349,13 @@ def access_log(request: HttpRequest, child_id: UUID) -> HttpResponse:
     names = dict(User.objects.filter(email__in=list(labels)).values_list("email", "name"))
     # A person is shown by name; a system actor ("system:load_demo") as Homebase.
     people = sorted(
-        (
-            (label, names.get(label) or (_("Homebase") if label.startswith("system:") else label))
-            for label in labels
-        ),
+        ((label, names.get(label) or actor_words(label)) for label in labels),
         key=lambda pair: str(pair[1]).lower(),
     )
     page = Paginator(events.select_related("actor").order_by("-id"), 50).get_page(
         request.GET.get("page")
     )
-    rows = [(event, describe_access(event.what)) for event in page]
+    rows = [(event, describe_access(event.what), actor_words(event.actor_label)) for event in page]
     return render(
         request,
         "children/access_log.html",

@@ -211,6 +211,9 @@ def test_share_link_shows_a_read_only_copy_until_revoked_or_expired(client, cast
 
     link = PlanShareLink.objects.get()
     client.force_login(cast["owner"])
+    log = client.get(reverse("children:access-log", args=[child.uuid])).content.decode()
+    assert "Someone with your share link “Summer camp”" in log
+    assert "care plan, opened through a share link" in log
     client.post(url("plan-share-revoke", child, link.pk))
     client.logout()
     assert client.get(path).status_code == 404
