@@ -364,13 +364,16 @@ def can_read_thread(user: Any, thread: Any) -> bool:
 
 def message_recipient_choices(user: Any, child: Child) -> QuerySet[CareTeamMember]:
     """Team members a new thread may be addressed to: a live grant that shares
-    messages and an account to read it with (not the writer themself)."""
-    return (
+    messages and an account to read it with (not the writer themself).
+
+    Only offered to someone who may see the team (``summary``): the list names
+    the child's team members and their roles."""
+    team = (
         CareTeamMember.objects.live()
         .filter(_has_scope(("messages",), False), child=child, user__isnull=False)
         .exclude(user=user)
-        .order_by("name")
     )
+    return scoped(team, user).order_by("name")
 
 
 def team_choices(

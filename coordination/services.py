@@ -36,19 +36,22 @@ def question_add(*, actor: Any, visit: Visit, text: str, by_youth: bool) -> Visi
 @transaction.atomic
 def question_move(*, actor: Any, question: VisitQuestion, up: bool) -> None:
     """Swap the question with its neighbour: the family's order of priority."""
-    siblings = list(question.visit.questions.select_for_update().order_by("position", "id"))
-    index = next(i for i, q in enumerate(siblings) if q.pk == question.pk)
+    item_move(actor=actor, item=question, siblings=question.visit.questions.all(), up=up)
+
+
+def item_move(*, actor: Any, item: Any, siblings: Any, up: bool) -> None:
+    """Swap ``item`` with its neighbour among ``siblings`` (ordered by ``position``)."""
+    rows = list(siblings.select_for_update().order_by("position", "id"))
+    index = next(i for i, row in enumerate(rows) if row.pk == item.pk)
     other = index - 1 if up else index + 1
-    if not 0 <= other < len(siblings):
+    if not 0 <= other < len(rows):
         return
-    siblings[index], siblings[other] = siblings[other], siblings[index]
-    for position, item in enumerate(siblings, start=1):
-        if item.position != position:
-            VisitQuestion.objects.filter(pk=item.pk).update(
-                position=position, version=F("version") + 1
-            )
+    rows[index], rows[other] = rows[other], rows[index]
+    for position, row in enumerate(rows, start=1):
+        if row.position != position:
+            type(row).objects.filter(pk=row.pk).update(position=position, version=F("version") + 1)
     audit_record(
-        actor=actor, verb="update", child=question.child, what="visitquestion", target=question
+        actor=actor, verb="update", child=item.child, what=item._meta.model_name, target=item
     )
 
 
@@ -70,17 +73,22 @@ def visit_record(
         if question.answer != answer:
             question.answer = answer
             item_update(actor=actor, item=question, version=question.version)
+    return tasks_from_steps(
+        actor=actor, child=visit.child, steps=steps, origin=Task.Origin.VISIT, visit=visit
+    )
+
+
+def tasks_from_steps(
+    *, actor: Any, child: Any, steps: list[dict[str, Any]], origin: str, **source: Any
+) -> list[Task]:
+    """Next steps (title, owner, due date) as tasks, remembering where they came from."""
     tasks = []
     for step in steps:
         task = Task(
-            child=visit.child,
-            title=step["title"],
-            due_on=step.get("due_on"),
-            origin=Task.Origin.VISIT,
-            visit=visit,
+            child=child, title=step["title"], due_on=step.get("due_on"), origin=origin, **source
         )
-        apply_owner(task, visit.child, step["owner"])
-        tasks.append(item_create(actor=actor, child=visit.child, item=task))
+        apply_owner(task, child, step["owner"])
+        tasks.append(item_create(actor=actor, child=child, item=task))
     return tasks
 
 

@@ -11,15 +11,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from children.audit import audit_record
 from children.models import CareTeamMember, Child, Guardianship
 from children.services import item_create, item_delete, item_update
 
-from .forms import apply_owner
 from .models import AgendaItem, Meeting, Task
+from .services import item_move, tasks_from_steps
 
 SOURCES = ("task", "referral", "goal")
 
@@ -105,18 +104,7 @@ def meeting_agenda_set(
 @transaction.atomic
 def agenda_item_move(*, actor: Any, item: AgendaItem, up: bool) -> None:
     """Swap the item with its neighbour on the agenda."""
-    siblings = list(item.meeting.agenda.select_for_update().order_by("position", "id"))
-    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
-    other = index - 1 if up else index + 1
-    if not 0 <= other < len(siblings):
-        return
-    siblings[index], siblings[other] = siblings[other], siblings[index]
-    for position, sibling in enumerate(siblings, start=1):
-        if sibling.position != position:
-            AgendaItem.objects.filter(pk=sibling.pk).update(
-                position=position, version=F("version") + 1
-            )
-    audit_record(actor=actor, verb="update", child=item.child, what="agendaitem", target=item)
+    item_move(actor=actor, item=item, siblings=item.meeting.agenda.all(), up=up)
 
 
 @transaction.atomic
@@ -137,15 +125,6 @@ def meeting_record(
         if item.notes != text:
             item.notes = text
             item_update(actor=actor, item=item, version=item.version)
-    tasks = []
-    for step in steps:
-        task = Task(
-            child=meeting.child,
-            title=step["title"],
-            due_on=step.get("due_on"),
-            origin=Task.Origin.MEETING,
-            meeting=meeting,
-        )
-        apply_owner(task, meeting.child, step["owner"])
-        tasks.append(item_create(actor=actor, child=meeting.child, item=task))
-    return tasks
+    return tasks_from_steps(
+        actor=actor, child=meeting.child, steps=steps, origin=Task.Origin.MEETING, meeting=meeting
+    )

@@ -114,45 +114,35 @@ def plan_update_about(
 
 
 @transaction.atomic
-def goal_save(
+def plan_item_save(
     *,
     actor: Any,
     plan: CarePlan,
-    goal: Goal | None,
+    model: type[Goal] | type[Need],
+    item: Goal | Need | None,
     data: dict[str, Any],
     version: int | None,
     note: str = "",
 ) -> CarePlanVersion:
+    """Add a goal or need (``item`` None) or change one, then publish a version."""
     plan = _locked(plan)
-    if goal is None:
-        goal = Goal(plan=plan)
-        _fill(goal, data, GOAL_FIELDS, plan.child)
-        item_create(actor=actor, child=plan.child, item=goal)
+    names = GOAL_FIELDS if model is Goal else NEED_FIELDS
+    if item is None:
+        item = model(plan=plan)
+        _fill(item, data, names, plan.child)
+        item_create(actor=actor, child=plan.child, item=item)
     else:
-        _fill(goal, data, GOAL_FIELDS, plan.child)
-        item_update(actor=actor, item=goal, version=version or 0)
+        _fill(item, data, names, plan.child)
+        item_update(actor=actor, item=item, version=version or 0)
     return _publish(actor=actor, plan=plan, note=note)
 
 
-@transaction.atomic
-def need_save(
-    *,
-    actor: Any,
-    plan: CarePlan,
-    need: Need | None,
-    data: dict[str, Any],
-    version: int | None,
-    note: str = "",
-) -> CarePlanVersion:
-    plan = _locked(plan)
-    if need is None:
-        need = Need(plan=plan)
-        _fill(need, data, NEED_FIELDS, plan.child)
-        item_create(actor=actor, child=plan.child, item=need)
-    else:
-        _fill(need, data, NEED_FIELDS, plan.child)
-        item_update(actor=actor, item=need, version=version or 0)
-    return _publish(actor=actor, plan=plan, note=note)
+def goal_save(*, goal: Goal | None, **kwargs: Any) -> CarePlanVersion:
+    return plan_item_save(model=Goal, item=goal, **kwargs)
+
+
+def need_save(*, need: Need | None, **kwargs: Any) -> CarePlanVersion:
+    return plan_item_save(model=Need, item=need, **kwargs)
 
 
 def _fill(item: Goal | Need, data: dict[str, Any], names: tuple[str, ...], child: Child) -> None:
@@ -205,10 +195,13 @@ def proposal_create(
 
 
 def proposal_target(proposal: PlanProposal) -> Goal | Need | None:
-    model = {"goal_change": Goal, "need_change": Need}.get(proposal.kind)
-    if model is None or proposal.target_uuid is None:
+    if proposal.target_uuid is None:
         return None
-    return model._default_manager.filter(plan=proposal.plan, uuid=proposal.target_uuid).first()
+    if proposal.kind == PlanProposal.Kind.GOAL_CHANGE:
+        return Goal.objects.filter(plan=proposal.plan, uuid=proposal.target_uuid).first()
+    if proposal.kind == PlanProposal.Kind.NEED_CHANGE:
+        return Need.objects.filter(plan=proposal.plan, uuid=proposal.target_uuid).first()
+    return None
 
 
 def proposal_changes(proposal: PlanProposal) -> list[tuple[str, Any, Any]]:
@@ -222,10 +215,13 @@ def proposal_changes(proposal: PlanProposal) -> list[tuple[str, Any, Any]]:
         current = {n: _value(getattr(target, n)) if target else None for n in names}
         if target is not None and isinstance(target, Goal):
             current["owner"] = target.owner_label
+    adding = proposal.kind in (PlanProposal.Kind.GOAL_ADD, PlanProposal.Kind.NEED_ADD)
     return [
         (name, current.get(name), value)
         for name, value in proposal.data.items()
-        if current.get(name) != value and not (name == "owner" and not value)
+        if current.get(name) != value
+        and not (name == "owner" and not value)
+        and not (adding and value in (None, "", False))
     ]
 
 
@@ -240,8 +236,16 @@ def _parsed(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def proposal_accept(*, actor: Any, proposal: PlanProposal, version: int) -> CarePlanVersion:
-    """Apply the proposal to the plan as a new version (owners only)."""
+def proposal_accept(
+    *, actor: Any, proposal: PlanProposal, version: int, plan_number: int | None = None
+) -> CarePlanVersion:
+    """Apply the proposal to the plan as a new version (owners only).
+
+    ``plan_number`` is the plan version the owner read the proposal against:
+    if the plan changed since, nothing is applied (another save would be lost).
+    """
+    if plan_number is not None and _locked(proposal.plan).number != plan_number:
+        raise ConcurrentEdit
     claimed = PlanProposal.objects.filter(
         pk=proposal.pk, version=version, status=PlanProposal.Status.OPEN
     ).update(
@@ -260,22 +264,19 @@ def proposal_accept(*, actor: Any, proposal: PlanProposal, version: int) -> Care
         result = plan_update_about(
             actor=actor, plan=plan, version=_locked(plan).version, data=data, note=note
         )
-    elif kind == PlanProposal.Kind.GOAL_ADD:
-        result = goal_save(actor=actor, plan=plan, goal=None, data=data, version=None, note=note)
-    elif kind == PlanProposal.Kind.NEED_ADD:
-        result = need_save(actor=actor, plan=plan, need=None, data=data, version=None, note=note)
     else:
-        target = proposal_target(proposal)
-        if target is None:  # removed since: nothing to change
+        target = proposal_target(proposal) if kind.endswith("_change") else None
+        if kind.endswith("_change") and target is None:  # removed since: nothing to change
             raise ConcurrentEdit
-        if isinstance(target, Goal):
-            result = goal_save(
-                actor=actor, plan=plan, goal=target, data=data, version=target.version, note=note
-            )
-        else:
-            result = need_save(
-                actor=actor, plan=plan, need=target, data=data, version=target.version, note=note
-            )
+        result = plan_item_save(
+            actor=actor,
+            plan=plan,
+            model=Goal if kind.startswith("goal") else Need,
+            item=target,
+            data=data,
+            version=target.version if target else None,
+            note=note,
+        )
     audit_record(actor=actor, verb="update", child=plan.child, what="planproposal", target=proposal)
     return result
 

@@ -69,7 +69,6 @@ def thread_create(request: HttpRequest, child_id: UUID) -> HttpResponse:
                 kind=form.kind,
                 participants=form.cleaned_data["participants"],
                 body=form.cleaned_data["body"],
-                site_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -126,7 +125,6 @@ def message_add(request: HttpRequest, child_id: UUID, item_id: UUID) -> HttpResp
             actor=request.user,
             thread=thread,
             body=form.cleaned_data["body"],
-            site_url=request.build_absolute_uri("/"),
         )
         messages.success(request, _("Reply sent."))
         return redirect(_thread_url(thread) + f"#message-{message.uuid}")

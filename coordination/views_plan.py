@@ -128,13 +128,13 @@ def _open_proposals(request: HttpRequest, plan: CarePlan, decides: bool) -> list
     """Owners see every waiting proposal; a team member sees their own."""
     found = plan.proposals.filter(status=PlanProposal.Status.OPEN)
     if not decides:
-        found = found.filter(created_by=request.user)
-    labels = _field_labels()
+        found = found.filter(created_by_id=request.user.pk)
     rows = []
     owners: dict[str, Any] = {}
     for proposal in found[:50]:
         if "owner" in proposal.data and not owners:
             owners = dict(owner_choices(request.user, plan.child))
+        labels = _field_labels(Need if proposal.kind.startswith("need") else Goal)
         changes = [
             (
                 labels.get(name, name),
@@ -153,9 +153,10 @@ def _decline_form(proposal: PlanProposal) -> DeclineForm:
     )
 
 
-def _field_labels() -> dict[str, str]:
+def _field_labels(first: type[Goal] | type[Need] = Goal) -> dict[str, str]:
+    """Field names as people read them; ``first`` wins where goals and needs share a name."""
     labels: dict[str, str] = {}
-    for model in (CarePlan, Goal, Need):
+    for model in (CarePlan, first, Goal, Need):
         for field in model._meta.fields:
             labels.setdefault(field.name, str(field.verbose_name))
     labels["owner"] = _("Who leads it")
@@ -272,19 +273,11 @@ def _plan_item_form(
         form: Any = GoalForm(
             request.POST or None, instance=instance, user=request.user, child=child
         )
-        add_kind, change_kind, saver = (
-            PlanProposal.Kind.GOAL_ADD,
-            PlanProposal.Kind.GOAL_CHANGE,
-            services.goal_save,
-        )
+        add_kind, change_kind = PlanProposal.Kind.GOAL_ADD, PlanProposal.Kind.GOAL_CHANGE
         title = _("Change the goal") if item else _("Add a goal")
     else:
         form = NeedForm(request.POST or None, instance=instance)
-        add_kind, change_kind, saver = (
-            PlanProposal.Kind.NEED_ADD,
-            PlanProposal.Kind.NEED_CHANGE,
-            services.need_save,
-        )
+        add_kind, change_kind = PlanProposal.Kind.NEED_ADD, PlanProposal.Kind.NEED_CHANGE
         title = _("Change the need") if item else _("Add a need")
     if _decides(request):
         form.drop_note()
@@ -292,12 +285,13 @@ def _plan_item_form(
 
         def apply() -> None:
             plan = services.plan_get_or_create(actor=request.user, child=child)
-            saver(
+            services.plan_item_save(
                 actor=request.user,
                 plan=plan,
+                model=model,
+                item=item,
                 data=form.plan_data(),
                 version=form.cleaned_data.get("version"),
-                **{model._meta.model_name: item},  # goal=... or need=...
             )
 
         done = _save_or_propose(
@@ -381,8 +375,12 @@ def _proposal(request: HttpRequest, child_id: UUID, item_id: UUID) -> tuple[Chil
 def proposal_accept(request: HttpRequest, child_id: UUID, item_id: UUID) -> HttpResponse:
     child, proposal = _proposal(request, child_id, item_id)
     try:
+        plan_number = request.POST.get("plan")
         services.proposal_accept(
-            actor=request.user, proposal=proposal, version=int(request.POST.get("version") or 0)
+            actor=request.user,
+            proposal=proposal,
+            version=int(request.POST.get("version") or 0),
+            plan_number=int(plan_number) if plan_number else None,
         )
     except (ConcurrentEdit, ValueError):
         messages.error(
@@ -578,4 +576,9 @@ def plan_shared(request: HttpRequest, token: str) -> HttpResponse:
         n=link.version.number,
     )
     context = {"shared_child": link.child, "link": link, **_copy_context(link.version)}
-    return render(request, "coordination/plan_shared.html", context)
+    response = render(request, "coordination/plan_shared.html", context)
+    # Opened signed out, so PrivatePagesMiddleware does not cover it: no proxy or
+    # browser may keep a copy of a child's plan, and no search engine may list it.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -977,20 +977,21 @@ def _demo_meetings(maya: Child, parent: User, now: Any) -> None:
     )
     held.attendees.set([team["Dr. Ana Patel"], team["Maria Lopez"], team["Jordan Blake, PT"]])
     held.family_attendees.set([mother])
+    agenda: list[tuple[str, str, dict[str, Any]]] = [
+        (
+            "Referral to Orthopedics (hips and spine)",
+            "Sent; no appointment yet. Insurance approval is pending.",
+            {"referral": maya.referrals.get(to_specialty="Orthopedics (hips and spine)")},
+        ),
+        (
+            "Send referral to orthopedics",
+            "Jenny will call the clinic.",
+            {"task": maya.tasks.get(title="Send referral to orthopedics")},
+        ),
+        ("Wheelchair seat too small", "Seating clinic to measure her again.", {}),
+    ]
     for position, (text, notes, source) in enumerate(
-        [
-            (
-                "Referral to Orthopedics (hips and spine)",
-                "Sent; no appointment yet. Insurance approval is pending.",
-                {"referral": maya.referrals.get(to_specialty="Orthopedics (hips and spine)")},
-            ),
-            (
-                "Send referral to orthopedics",
-                "Jenny will call the clinic.",
-                {"task": maya.tasks.get(title="Send referral to orthopedics")},
-            ),
-            ("Wheelchair seat too small", "Seating clinic to measure her again.", {}),
-        ],
+        agenda,
         start=1,
     ):
         AgendaItem.objects.create(

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "children",
     "records",
     "coordination",
+    "fhir",
 ]
 
 MIDDLEWARE = [
