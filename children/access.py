@@ -36,7 +36,9 @@ from django.utils import timezone
 from .models import ALL_SCOPES, CareTeamMember, Child, Guardianship, PracticeEnrollment
 
 RECORD_VIEW = "record.view"
-OWNER_ONLY = frozenset({"child.edit", "child.delete", "sharing.manage", "audit.view", "team.edit"})
+OWNER_ONLY = frozenset(
+    {"child.edit", "child.delete", "sharing.manage", "audit.view", "team.edit", "record.export"}
+)
 ALL_PERMS = frozenset(
     {RECORD_VIEW}
     | {f"{s}.view" for s in ALL_SCOPES}
@@ -255,6 +257,17 @@ def scoped(qs: QuerySet[Any], user: Any, action: str = "view") -> QuerySet[Any]:
     return qs.filter(child__in=visible_children(user, perms))
 
 
+def child_rows(child: Child, model: type[models.Model], user: Any | None) -> QuerySet[Any]:
+    """Rows of ``model`` on the already-authorized ``child`` that ``user`` may view.
+
+    For exports and the FHIR API. ``user`` None is a system actor (a management
+    command run by whoever runs the server and already holds the database): it
+    reads every row.
+    """
+    rows = model._default_manager.filter(child=child)
+    return rows if user is None else scoped(rows, user)
+
+
 def tasks_for_person(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
     """Tasks (already ``scoped``) a person keeps track of: a guardian every task of
     the child, anyone else only the tasks given to them."""
@@ -311,6 +324,20 @@ def message_grants(user: Any, child: Child | None = None) -> QuerySet[CareTeamMe
     """The user's live team grants that share messages (on ``child``, or anywhere)."""
     grants = CareTeamMember.objects.live().filter(_has_scope(("messages",), False), user=user)
     return grants if child is None else grants.filter(child=child)
+
+
+def can_start_thread(user: Any, child: Child, perms: frozenset[str]) -> bool:
+    """Who may start a conversation: someone who will be able to read it afterwards.
+
+    ``messages.edit``, and either a guardian (who sees every thread) or a team
+    member whose own grant shares messages (they become a participant).
+    Practice staff reaching the child only through an enrollment may not.
+    """
+    if "messages.edit" not in perms:
+        return False
+    if Guardianship.objects.live().filter(user=user, child=child).exists():
+        return True
+    return message_grants(user, child).exists()
 
 
 def visible_threads(user: Any, child: Child | None = None) -> QuerySet[Any]:

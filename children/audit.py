@@ -135,3 +135,9 @@ def audit_verify() -> tuple[int, ChainProblem | None]:
     if head.last_hash != prev:
         return count, ChainProblem(0, "rows were removed from the end of the log")
     return count, None
+
+
+def audit_children(actor: Any, children: Any, what: str) -> None:
+    """One "view" event for each child shown on a page that lists several children's items."""
+    for child in sorted(children, key=lambda c: c.pk):
+        audit_record(actor=actor, verb="view", child=child, what=what)

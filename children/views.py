@@ -295,6 +295,8 @@ PAGE_LABELS = {
     "plan delete form": gettext_lazy("care plan (remove form)"),
     "plan agreement": gettext_lazy("agreement with the care plan"),
     "messages": gettext_lazy("messages list"),
+    "my tasks": gettext_lazy("“My tasks” list"),
+    "paperwork queue": gettext_lazy("“Paperwork asked of me” list"),
     "new message form": gettext_lazy("new message (form)"),
     "meeting agenda form": gettext_lazy("care meeting agenda (form)"),
     "meeting record form": gettext_lazy("care meeting notes (form)"),

@@ -18,6 +18,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -150,7 +151,10 @@ def _fill(item: Goal | Need, data: dict[str, Any], names: tuple[str, ...], child
         if name in data:
             setattr(item, name, data[name])
     if isinstance(item, Goal) and "owner" in data:
-        apply_owner(item, child, data["owner"] or "")  # type: ignore[arg-type]
+        try:
+            apply_owner(item, child, data["owner"] or "")  # type: ignore[arg-type]
+        except ObjectDoesNotExist:  # the person left the team since it was proposed
+            apply_owner(item, child, "")  # type: ignore[arg-type]
 
 
 @transaction.atomic

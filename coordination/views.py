@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from children import access
-from children.audit import audit_record
+from children.audit import audit_children, audit_record
 from children.services import ConcurrentEdit, item_delete
 from children.viewutils import child_context, load_child
 from records.models import Allergy, Condition, Document, Equipment, JournalEntry, Medication
@@ -233,6 +233,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         .order_by("due_on", "id")
     )
     tasks = list(found[:200])
+    audit_children(user, {t.child for t in tasks}, "my tasks")
     today = timezone.localdate()
     return render(request, "coordination/my_tasks.html", {"tasks": tasks, "today": today})
 
@@ -428,6 +429,7 @@ def paperwork_queue(request: HttpRequest) -> HttpResponse:
         .select_related("child")
     )
     waiting = list(mine.filter(status__in=("requested", "in_progress")).order_by("due_on")[:200])
+    audit_children(user, {p.child for p in waiting}, "paperwork queue")
     finished = [
         p.turnaround_days
         for p in mine.filter(completed_on__isnull=False).order_by("-completed_on")[:200]

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from children import access
-from children.audit import audit_record
+from children.audit import audit_children, audit_record
 from children.viewutils import child_context, load_child
 
 from . import services_messages as services
@@ -59,6 +59,8 @@ def thread_list(request: HttpRequest, child_id: UUID) -> HttpResponse:
 def thread_create(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """Start a thread (``messages.edit``): to one or more team members who read messages."""
     child = load_child(request, child_id, START, what="new message form")
+    if not access.can_start_thread(request.user, child, request.child_perms):  # type: ignore[attr-defined]
+        raise PermissionDenied
     form = ThreadForm(request.POST or None, user=request.user, child=child)
     if request.method == "POST" and form.is_valid():
         try:
@@ -144,4 +146,5 @@ def my_messages(request: HttpRequest) -> HttpResponse:
         .order_by("-last_message_at", "-id")
     )
     page = Paginator(threads, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_children(request.user, {t.child for t in page}, "messages")
     return render(request, "coordination/message_my_list.html", {"page": page})

@@ -39,6 +39,8 @@ class Condition(ChildItem):
         _("diagnosed on"), null=True, blank=True, validators=[not_in_future]
     )
     code = models.CharField(_("code (ICD-10 or SNOMED)"), max_length=40, blank=True)
+    # Only when the code is not ICD-10-CM or SNOMED (kept from an import).
+    code_system = models.CharField(_("code system"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -91,6 +93,9 @@ class Medication(ChildItem):
     stopped_on = models.DateField(_("stopped on"), null=True, blank=True)
     pharmacy = models.CharField(_("pharmacy"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Kept from an import: RxNorm unless code_system says otherwise.
+    code = models.CharField(_("code (RxNorm)"), max_length=40, blank=True)
+    code_system = models.CharField(_("code system"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["status", "name"]
@@ -141,6 +146,9 @@ class Allergy(ChildItem):
     what_to_do = models.TextField(
         _("what to do"), blank=True, help_text=_("For example: give the EpiPen, call 911.")
     )
+    # Kept from an import: SNOMED CT unless code_system says otherwise.
+    code = models.CharField(_("code (SNOMED)"), max_length=40, blank=True)
+    code_system = models.CharField(_("code system"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["severity", "substance"]
@@ -170,6 +178,9 @@ class Immunization(ChildItem):
     )
     pcp_told = models.BooleanField(_("main doctor's office has been told"), default=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Kept from an import: CVX unless code_system says otherwise.
+    code = models.CharField(_("code (CVX)"), max_length=40, blank=True)
+    code_system = models.CharField(_("code system"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-given_on", "vaccine"]

@@ -135,6 +135,8 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "children:invitation-cancel": {"POST": OWNER_ONLY_DONE},
     "children:access-log": {"GET": OWNER_ONLY},
     "children:invitation-accept": {"GET": INVITED},
+    "fhir:export": {"GET": OWNER_ONLY},
+    "fhir:export-download": {"GET": OWNER_ONLY},
     "records:document-download": {"GET": DOCUMENTS_VIEW},
     "accounts:profile": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "accounts:language": {"POST": PUBLIC_REDIRECT},
@@ -362,6 +364,8 @@ def url_for(name: str, w: dict[str, Any]) -> str:
         "accounts:practice-create",
     ):
         return reverse(name, args=[w["practice"].uuid])
+    if name in ("fhir:export", "fhir:export-download"):
+        return reverse(name, args=[child])
     if name.startswith("children:") and name != "children:create":
         return reverse(name, args=[child])
     return reverse(name)

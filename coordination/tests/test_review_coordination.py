@@ -313,3 +313,49 @@ def test_task_status_next_cannot_send_people_off_site(client, cast):
         )
         location = response["Location"]
         assert not location.startswith(("//", "/\\", "http")), location
+
+
+def test_practice_staff_cannot_start_a_thread_they_could_not_read(client, cast):
+    """An enrollment that shares messages does not make staff part of conversations."""
+    from children.models import PracticeEnrollment
+
+    enrollment = PracticeEnrollment.objects.get(child=cast["child"])
+    enrollment.scopes = scopes_to_text(["summary", "messages"])
+    enrollment.save()
+    client.force_login(cast["coordinator"])
+    assert client.get(url("thread-create", cast["child"])).status_code == 403
+    assert client.post(url("thread-create", cast["child"]), {"subject": "x"}).status_code == 403
+    assert not Thread.objects.exists()
+
+
+def test_accepting_a_goal_whose_owner_left_does_not_fail(client, cast):
+    plan, goal = plan_with_goal(cast)
+    caregiver = Guardianship.objects.get(user=cast["caregiver"])
+    proposal = services_plan.proposal_create(
+        actor=cast["editor"],
+        plan=plan,
+        kind="goal_change",
+        target=goal,
+        data={"text": "New text", "owner": f"g:{caregiver.uuid}"},
+    )
+    caregiver.revoked_at = timezone.now()
+    caregiver.save()
+    plan.refresh_from_db()
+    client.force_login(cast["owner"])
+    response = client.post(
+        url("plan-proposal-accept", cast["child"], proposal.uuid),
+        {"version": proposal.version, "plan": plan.number},
+    )
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert goal.text == "New text" and goal.owner_guardian is None
+
+
+def test_lists_across_children_are_logged(client, cast):
+    member = CareTeamMember.objects.get(user=cast["editor"])
+    Task.objects.create(child=cast["child"], title="Call", owner_member=member)
+    client.force_login(cast["editor"])
+    client.get(reverse("coordination:my-tasks"))
+    assert AccessEvent.objects.filter(
+        child=cast["child"], actor=cast["editor"], what="my tasks"
+    ).exists()

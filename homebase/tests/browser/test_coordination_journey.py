@@ -134,7 +134,10 @@ def test_parent_and_clinician_coordinate_care(new_page: Any, tmp_path: Path) -> 
     questions = main(parent).get_by_role("region", name="Our questions, most important first")
     items = questions.get_by_role("listitem")
     expect(items).to_have_count(3)
-    click(parent, questions.get_by_role("button", name=re.compile(r"^Move up\W+" + re.escape(Q_SEIZURE))))
+    click(
+        parent,
+        questions.get_by_role("button", name=re.compile(r"^Move up\W+" + re.escape(Q_SEIZURE))),
+    )
     expect(items.nth(0)).to_contain_text(Q_SEIZURE)
     expect(items.nth(1)).to_contain_text(Q_SLEEP)
     click(parent, main(parent).get_by_role("button", name="Visit sheet to show or print"))
@@ -153,6 +156,12 @@ def test_parent_and_clinician_coordinate_care(new_page: Any, tmp_path: Path) -> 
     parent.get_by_label(Q_SEIZURE).fill("Not now; check again in 3 months.")
     parent.get_by_label(Q_SCHOOL).fill("Yes, bring it next time.")
     parent.locator("#id_step-0-title").fill("Book the EEG")
+    click(parent, button(parent, "Save"))  # refused: nobody does it
+    expect(main(parent).get_by_role("group", name="Next step 1")).to_contain_text(
+        "Say who will do it."
+    )
+    expect(parent.locator("#id_step-0-owner")).to_have_attribute("aria-invalid", "true")
+    expect(parent.get_by_label(Q_SCHOOL)).to_have_value("Yes, bring it next time.")
     parent.locator("#id_step-0-owner").select_option(label="Sofia Rivera")
     parent.locator("#id_step-0-due_on").fill((today + timedelta(days=14)).isoformat())
     click(parent, button(parent, "Save"))
@@ -203,14 +212,18 @@ def test_parent_and_clinician_coordinate_care(new_page: Any, tmp_path: Path) -> 
     parent.locator("#id_due_on").fill((today + timedelta(days=10)).isoformat())
     click(parent, button(parent, "Save"))
     expect(parent).to_have_url(re.compile(r"/paperwork/$"))
-    click(parent, main(parent).get_by_role("link", name="Wheelchair letter for Medicaid", exact=True))
+    click(
+        parent, main(parent).get_by_role("link", name="Wheelchair letter for Medicaid", exact=True)
+    )
     paperwork_url = parent.url
     expect(main(parent)).to_contain_text("asked for")
 
     doctor = new_page()
     sign_in(doctor, CLINICIAN)
     click(doctor, doctor.get_by_role("link", name="Paperwork asked of me"))
-    click(doctor, main(doctor).get_by_role("link", name="Wheelchair letter for Medicaid", exact=True))
+    click(
+        doctor, main(doctor).get_by_role("link", name="Wheelchair letter for Medicaid", exact=True)
+    )
     click(doctor, button(doctor, "I am working on it"))
     expect(main(doctor).locator(".quick-call")).to_contain_text("being worked on")
     doctor.get_by_label("The finished form or letter").set_input_files(str(letter))

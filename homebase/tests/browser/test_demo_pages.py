@@ -57,13 +57,26 @@ def test_demo_record_pages_pass_axe_at_phone_width(new_page: Any) -> None:
         "visits/new/",
         "referrals/new/",
         "paperwork/new/",
+        "messages/",
+        "messages/new/",
+        "meetings/",
+        "meetings/new/",
+        "plan/",
+        "plan/about/",
+        "plan/goals/add/",
+        "plan/needs/add/",
+        "plan/versions/",
     ]
     details: list[str] = []
     for path in lists:
         page.goto(base + path)
         check_page(page)
-        if path in ("visits/", "referrals/", "paperwork/"):
-            details += detail_links(page, r"/(visits|referrals|paperwork)/[0-9a-f-]{36}/$")
+        if path in ("visits/", "referrals/", "paperwork/", "messages/", "meetings/"):
+            details += detail_links(
+                page, r"/(visits|referrals|paperwork|messages|meetings)/[0-9a-f-]{36}/$"
+            )
+        if path == "plan/versions/":  # once the demo has a plan: its versions
+            details += detail_links(page, r"/plan/versions/\d+/$")
     assert details, "the demo lists link to their items"
     for href in details:
         page.goto(href)
@@ -73,7 +86,11 @@ def test_demo_record_pages_pass_axe_at_phone_width(new_page: Any) -> None:
             check_page(page)
             page.goto(href + "record/")
             check_page(page)
-    for path in ("/tasks/", "/paperwork/"):
+        if "/meetings/" in href:
+            for part in ("agenda/", "record/"):
+                page.goto(href + part)
+                check_page(page)
+    for path in ("/tasks/", "/paperwork/", "/messages/", "/calendar/"):
         page.goto(path)
         check_page(page)
 
@@ -85,3 +102,6 @@ def test_demo_record_pages_pass_axe_at_phone_width(new_page: Any) -> None:
     doctor.get_by_role("link", name=re.compile("Letter of medical necessity")).click()
     check_page(doctor)
     expect(doctor.get_by_role("button", name="Mark as done")).to_be_visible()
+    for path in (base + "plan/", base + "messages/", "/messages/"):
+        doctor.goto(path)
+        check_page(doctor)
