@@ -62,7 +62,9 @@ def read_upload(data: bytes, *, name: str = "") -> Upload:
     limit = max_bytes()
     if len(data) > limit:
         raise UploadError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it, or ask us to raise it.")
+            _(
+                "The file is %(size)s MB; the limit is %(limit)s MB. Split it, or ask us to raise it."
+            )
             % {"size": round(len(data) / 1_048_576, 1), "limit": round(limit / 1_048_576)}
         )
     digest = hashlib.sha256(data).hexdigest()
@@ -106,7 +108,8 @@ def _json(text: str, line: int | None) -> Any:
         where = (
             _("line %(line)s") % {"line": line}
             if line is not None
-            else _("line %(line)s, column %(column)s") % {"line": error.lineno, "column": error.colno}
+            else _("line %(line)s, column %(column)s")
+            % {"line": error.lineno, "column": error.colno}
         )
         raise UploadError(
             _("The file is not valid JSON (%(where)s: %(problem)s). It may be cut short.")
@@ -184,7 +187,9 @@ _R5_ONLY = {
 
 
 def _refuse_other_versions(resource: dict[str, Any], entry: Entry | None) -> None:
-    version = str((resource.get("meta") or {}).get("fhirVersion") or resource.get("fhirVersion") or "")
+    version = str(
+        (resource.get("meta") or {}).get("fhirVersion") or resource.get("fhirVersion") or ""
+    )
     where = entry.label() if entry else resource.get("resourceType", "")
     if version and not version.startswith(R4_VERSIONS):
         raise UploadError(

@@ -157,6 +157,9 @@ ALLOWED_TYPES = {
     "image/webp": "webp",
     "image/heic": "heic",
 }
+# Imported records may also carry plain-text notes (never uploaded by hand);
+# anything else downloads as opaque bytes.
+DOWNLOAD_TYPES = {**ALLOWED_TYPES, "text/plain": "txt"}
 
 
 class DocumentForm(ChildItemForm):

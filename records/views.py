@@ -19,7 +19,7 @@ from children.services import ConcurrentEdit, item_create, item_delete, item_upd
 from children.viewutils import child_context, htmx_or_full, load_child
 
 from . import services
-from .forms import ALLOWED_TYPES
+from .forms import DOWNLOAD_TYPES
 from .models import Document
 from .registry import Kind
 
@@ -153,13 +153,14 @@ def document_download(request: HttpRequest, child_id: UUID, item_id: UUID) -> Fi
     child = load_child(request, child_id, access.view_perms(Document))
     document = access.get_item(child, Document, item_id)
     audit_record(actor=request.user, verb="download", child=child, what="document", target=document)
-    extension = ALLOWED_TYPES.get(document.content_type, "bin")
+    known = document.content_type in DOWNLOAD_TYPES
+    extension = DOWNLOAD_TYPES.get(document.content_type, "bin")
     filename = f"{slugify(document.title)[:80] or 'document'}.{extension}"
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
         filename=filename,
-        content_type=document.content_type or "application/octet-stream",
+        content_type=document.content_type if known else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
