@@ -37,7 +37,15 @@ from .models import ALL_SCOPES, CareTeamMember, Child, Guardianship, PracticeEnr
 
 RECORD_VIEW = "record.view"
 OWNER_ONLY = frozenset(
-    {"child.edit", "child.delete", "sharing.manage", "audit.view", "team.edit", "record.export"}
+    {
+        "child.edit",
+        "child.delete",
+        "sharing.manage",
+        "audit.view",
+        "team.edit",
+        "record.export",
+        "record.import",
+    }
 )
 ALL_PERMS = frozenset(
     {RECORD_VIEW}

@@ -78,37 +78,27 @@ def plan_detail(request: HttpRequest, child_id: UUID) -> HttpResponse:
         today=timezone.localdate(),
     )
     if plan is not None:
-        goals = list(
-            plan.goals.select_related("owner_guardian__user", "owner_member").order_by(
-                "status", "term", "target_on", "id"
-            )
+        goals = _rows(
+            plan.goals.order_by("status", "term", "target_on", "id"),
+            ("uuid", "text", "term", "domain", "measure", "target_on", "status"),
+            child,
         )
-        _with_child(goals, child)
-        active = [g for g in goals if g.status == Goal.Status.ACTIVE]
+        active = [g for g in goals if g["status"] == Goal.Status.ACTIVE]
         actions = child.tasks.filter(goal__isnull=False)
+        today = timezone.localdate()
+        open_actions = _rows(
+            actions.filter(status=Task.Status.OPEN).order_by("due_on", "id")[:100],
+            ("title", "due_on", "goal__text"),
+            child,
+        )
+        for action in open_actions:
+            action["late"] = action["due_on"] is not None and action["due_on"] < today
         context.update(
-            short_goals=[g for g in active if g.term == Goal.Term.SHORT],
-            long_goals=[g for g in active if g.term == Goal.Term.LONG],
-            past_goals=[g for g in goals if g.status != Goal.Status.ACTIVE],
+            short_goals=[g for g in active if g["term"] == Goal.Term.SHORT],
+            long_goals=[g for g in active if g["term"] == Goal.Term.LONG],
+            past_goals=[g for g in goals if g["status"] != Goal.Status.ACTIVE],
             needs=list(plan.needs.all()),
-            actions=_with_child(
-                actions.filter(status=Task.Status.OPEN)
-                .select_related("goal", "owner_guardian__user", "owner_member")
-                .only(
-                    "uuid",
-                    "title",
-                    "due_on",
-                    "status",
-                    "child_id",
-                    "owner_is_child",
-                    "goal__text",
-                    "owner_guardian__user__name",
-                    "owner_guardian__user__email",
-                    "owner_member__name",
-                )
-                .order_by("due_on", "id")[:100],
-                child,
-            ),
+            actions=open_actions,
             actions_done=actions.exclude(status=Task.Status.OPEN).count(),
             current=plan.versions.select_related("agreed_by").defer("content").first(),
             proposals=_open_proposals(request, plan, decides),
@@ -116,11 +106,35 @@ def plan_detail(request: HttpRequest, child_id: UUID) -> HttpResponse:
     return render(request, "coordination/plan_detail.html", context)
 
 
-def _with_child(rows: Any, child: Child) -> list[Any]:
-    """Rows of this child, told who their child is (owner labels need it) without a join."""
-    rows = list(rows)
+_OWNER = (
+    "owner_is_child",
+    "owner_guardian__user__name",
+    "owner_guardian__user__email",
+    "owner_member__name",
+)
+_LABELS = {
+    "domain": dict(Goal.Domain.choices),
+    "status": dict(Goal.Status.choices),
+}
+
+
+def _rows(qs: Any, names: tuple[str, ...], child: Child) -> list[dict[str, Any]]:
+    """Plain rows for a long list (no model instances), with the owner's name and labels."""
+    child_name = child.preferred_name or child.first_name
+    rows = list(qs.values(*names, *_OWNER))
     for row in rows:
-        row.child = child
+        row["owner"] = (
+            child_name
+            if row.pop("owner_is_child")
+            else row.pop("owner_guardian__user__name")
+            or row.pop("owner_guardian__user__email")
+            or row.pop("owner_member__name")
+            or ""
+        )
+        for name, labels in _LABELS.items():
+            if name in row:
+                row[f"{name}_label"] = labels.get(row[name], row[name])
+        row["medical"] = row.get("domain") == Goal.Domain.MEDICAL
     return rows
 
 

@@ -260,40 +260,42 @@ MED_STATUS = {
     "new": "intended",
     "ordered": "active",
 }
-UCUM_UNITS = {
-    "kg",
-    "g",
-    "[lb_av]",
-    "[oz_av]",
-    "cm",
-    "m",
-    "mm",
-    "[in_i]",
-    "[ft_i]",
-    "Cel",
-    "[degF]",
-    "[in_us]",
-    "[ft_us]",
-    "[lb_us]",
-    "/min",
-    "{beats}/min",
-    "{breaths}/min",
-    "%",
-    "mm[Hg]",
-    "kg/m2",
-    "1",
-    "mg",
-    "mL",
-    "L",
-    "h",
-    "d",
-    "wk",
-    "mo",
-    "a",
-    "[iU]",
-    "mg/dL",
-    "g/dL",
-}
+UCUM_UNITS = frozenset(
+    [
+        "kg",
+        "g",
+        "[lb_av]",
+        "[oz_av]",
+        "cm",
+        "m",
+        "mm",
+        "[in_i]",
+        "[ft_i]",
+        "Cel",
+        "[degF]",
+        "[in_us]",
+        "[ft_us]",
+        "[lb_us]",
+        "/min",
+        "{beats}/min",
+        "{breaths}/min",
+        "%",
+        "mm[Hg]",
+        "kg/m2",
+        "1",
+        "mg",
+        "mL",
+        "L",
+        "h",
+        "d",
+        "wk",
+        "mo",
+        "a",
+        "[iU]",
+        "mg/dL",
+        "g/dL",
+    ]
+)
 # LOINC codes exporters use for a vital sign -> the FHIR vital-signs base code (added as a
 # second coding so readers can rely on the base codes)
 VITAL_BASE_CODES = {
@@ -1732,15 +1734,17 @@ class Converter:
     # -- assembly ------------------------------------------------------------------------------
 
     def bundle(self, doc_template: str, doc_name: str, doc_loinc: str | None) -> dict:
-        tags = [
-            {"system": DOCUMENT_TAG_SYSTEM, "code": f"urn:oid:{doc_template}", "display": doc_name}
-        ]
+        tags = []
         if doc_loinc:
             loinc_tag: dict[str, Any] = {"system": LOINC, "code": doc_loinc}
             display = clean(child(self.root, "code").get("displayName"))
             if display:
                 loinc_tag["display"] = display
             tags.append(loinc_tag)
+        # the document type comes last: readers that keep the last tag's display get its name
+        tags.append(
+            {"system": DOCUMENT_TAG_SYSTEM, "code": f"urn:oid:{doc_template}", "display": doc_name}
+        )
         keys = self.id_keys(self.root)
         bundle: dict[str, Any] = {
             "resourceType": "Bundle",

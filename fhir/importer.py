@@ -69,6 +69,8 @@ class Item:
 
     @property
     def label(self) -> str:
+        if self.mapped.model in (Goal, CarePlan):
+            return str(_("goals proposed for the care plan"))
         return str(self.mapped.model._meta.verbose_name_plural)
 
 

@@ -43,6 +43,8 @@ from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -877,7 +879,7 @@ def _equipment_to(item: Equipment) -> Json:
         "deviceName": [{"name": item.name, "type": "user-friendly-name"}],
         "patient": _patient(item),
         "owner": {"display": item.supplier},
-        "contact": [{"system": "phone", "value": item.supplier_phone}],
+        "contact": _telecom(item.supplier_phone),
         "expirationDate": _day(item.replace_on),
         "note": [_note(item.notes)],
     }
@@ -896,7 +898,11 @@ def _equipment_from(resource: Json, find: Resolver) -> list[Mapped]:
     name = _device_name(resource)
     if resource.get("status") == "entered-in-error" or not name:
         return []
-    phones = [c.get("value") for c in resource.get("contact") or [] if c.get("system") == "phone"]
+    phones = [
+        c["value"]
+        for c in resource.get("contact") or []
+        if c.get("system") == "phone" and c.get("value")
+    ]
     fields = {
         "name": name,
         "supplier": (resource.get("owner") or {}).get("display", "")
@@ -991,8 +997,8 @@ def _contacts(telecom: Any) -> dict[str, str]:
 
 def _member_to(item: CareTeamMember) -> Json:
     organization = {"display": item.organization}
-    if item.practice_id:
-        organization["reference"] = f"Organization/{item.practice.uuid}"  # type: ignore[union-attr]
+    if item.practice is not None:
+        organization["reference"] = f"Organization/{item.practice.uuid}"
     return {
         "resourceType": "PractitionerRole",
         "id": str(item.uuid),
@@ -1008,14 +1014,25 @@ def _member_to(item: CareTeamMember) -> Json:
     }
 
 
+def _email(value: str) -> str:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return ""
+    return value
+
+
 def _member_fields(name: str, telecom: Any) -> dict[str, Any]:
+    """Name and contacts; an address Homebase cannot store as an email goes to the notes."""
     contacts = _contacts(telecom)
+    email = contacts.get("email", "")
     return {
         "name": name,
         "phone": contacts.get("phone", "")[:40],
         "after_hours_phone": contacts.get("after-hours", "")[:40],
-        "email": contacts.get("email", "")[:254],
+        "email": _email(email),
         "fax": contacts.get("fax", "")[:40],
+        "notes": "" if _email(email) == email else email,
     }
 
 
@@ -1048,8 +1065,9 @@ def _practitioner_role_from(resource: Json, find: Resolver) -> list[Mapped]:
         "specialty": _text(_first(resource.get("specialty"))),
         "organization": _display(organization, find, lambda o: str(o.get("name", ""))),
         "is_medical_home_lead": bool(_ext_value(resource, "medical-home-lead")),
-        "notes": _ext_value(resource, "team-notes") or "",
     }
+    notes = _ext_value(resource, "team-notes") or ""
+    fields["notes"] = "\n\n".join(n for n in (notes, fields["notes"]) if n)
     ref = _ref_of(organization)
     refs = {"practice": ref} if ref and not ref.startswith("#") else {}
     return [Mapped(CareTeamMember, fields, refs)]
@@ -1141,13 +1159,13 @@ def _visit_to(item: Visit) -> Json:
                 "display": "ambulatory",
             },
             "subject": _patient(item),
-            "participant": [{"individual": _ref(item.team_member)}] if item.team_member_id else [],
+            "participant": [{"individual": _ref(item.team_member)}] if item.team_member else [],
             "period": {"start": _instant(item.starts_at)},
             "reasonCode": [{"text": item.purpose}],
             "location": [{"location": {"display": item.place}}] if item.place else [],
         }
     participants = [{"actor": _patient(item), "status": "accepted"}]
-    if item.team_member_id:
+    if item.team_member is not None:
         participants.append({"actor": _ref(item.team_member), "status": "accepted"})
     if item.place:
         participants.append(
@@ -1340,14 +1358,14 @@ GUARDIAN_SYSTEM = f"{CANONICAL}/guardianship"
 def _task_owner(item: Task) -> Json | None:
     if item.owner_is_child:
         return _patient(item)
-    if item.owner_member_id:
+    if item.owner_member is not None:
         return _ref(item.owner_member)
-    if item.owner_guardian_id:
-        guardian = item.owner_guardian
+    guardian = item.owner_guardian
+    if guardian is not None:
         return {
             "type": "RelatedPerson",
-            "identifier": {"system": GUARDIAN_SYSTEM, "value": str(guardian.uuid)},  # type: ignore[union-attr]
-            "display": item.owner_label,
+            "identifier": {"system": GUARDIAN_SYSTEM, "value": str(guardian.uuid)},
+            "display": guardian.user.display_name,
         }
     return None
 

@@ -68,8 +68,7 @@ def read_upload(data: bytes, *, name: str = "") -> Upload:
             % {"size": round(len(data) / 1_048_576, 1), "limit": round(limit / 1_048_576)}
         )
     digest = hashlib.sha256(data).hexdigest()
-    head = data.lstrip()[:1]
-    if head == b"<":
+    if _looks_like_xml(data):
         return _read_ccda(data, digest)
     text = _decode(data)
     if name.endswith(".ndjson") or _looks_like_ndjson(text):
@@ -82,6 +81,13 @@ def read_upload(data: bytes, *, name: str = "") -> Upload:
     for entry in upload.entries:
         validate(entry)
     return upload
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    """XML whatever its encoding mark: UTF-8 (with or without a BOM) or UTF-16."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    return data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"<"
 
 
 def _decode(data: bytes) -> str:
@@ -148,6 +154,15 @@ def _from_json(document: Any, digest: str) -> Upload:
                 )
             seen[full_url] = n
         entries.append(Entry(n, full_url, resource))
+    from .export import verify_digest
+
+    if verify_digest(document) is False:
+        raise UploadError(
+            _(
+                "The file's SHA-256 digest does not match its content: it was changed or damaged "
+                "after it was exported. Export it again."
+            )
+        )
     return Upload("fhir", digest, entries, _source_system(document, entries), bundle=document)
 
 
@@ -234,7 +249,7 @@ def validate(entry: Entry) -> None:
 
 
 def _read_ccda(data: bytes, digest: str) -> Upload:
-    from .ccda import CcdaError, ccda_to_bundle
+    from .ccda import CcdaError, ccda_to_bundle, document_type
 
     try:
         bundle = ccda_to_bundle(data)
@@ -242,7 +257,5 @@ def _read_ccda(data: bytes, digest: str) -> Upload:
         raise UploadError(str(error)) from None
     upload = _from_json(bundle, digest)
     upload.kind = "ccda"
-    for tag in (bundle.get("meta") or {}).get("tag") or []:
-        if tag.get("display"):
-            upload.document_type = str(tag["display"])
+    upload.document_type = str((document_type(bundle) or {}).get("name") or "")
     return upload

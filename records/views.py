@@ -61,11 +61,13 @@ def item_list(request: HttpRequest, child_id: UUID, kind: Kind) -> HttpResponse:
             match |= Q(**{f"{name}__icontains": query})
         items = items.filter(match)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    sources = _sources(child, list(page))
     rows = [
         (
             item,
             [(c.label, c.value(item)) for c in k.columns],
             k.row_class(item) if k.row_class else "",
+            sources.get(item.uuid),
         )
         for item in page
     ]
@@ -118,9 +120,25 @@ def item_update_view(
         else:
             messages.success(request, _("Saved: %(item)s.") % {"item": item})
             return redirect(reverse(f"{k.view_name}-list", args=[child.uuid]))
-    return render(
-        request, "records/item_form.html", child_context(request, kind=k, form=form, item=item)
+    context = child_context(
+        request, kind=k, form=form, item=item, source=_sources(child, [item]).get(item.uuid)
     )
+    return render(request, "records/item_form.html", context)
+
+
+def _sources(child: Child, items: list[Any]) -> dict[Any, Any]:
+    """Where imported items came from (``fhir.SourceLink``), by item uuid: one query."""
+    from fhir.models import SourceLink
+
+    uuids = [item.uuid for item in items]
+    if not uuids:
+        return {}
+    return {
+        link.item_uuid: link
+        for link in SourceLink.objects.filter(child=child, item_uuid__in=uuids).order_by(
+            "imported_at"
+        )
+    }
 
 
 @login_required

@@ -122,7 +122,10 @@ def full_record(child: Child, owner: Any) -> dict[str, Any]:
             child=child, name="Pneumonia", status="resolved", code="233604007"
         ),
         "condition_other": Condition.objects.create(
-            child=child, name="Asthma", code="493.90", code_system="http://hl7.org/fhir/sid/icd-9-cm"
+            child=child,
+            name="Asthma",
+            code="493.90",
+            code_system="http://hl7.org/fhir/sid/icd-9-cm",
         ),
         "medication": Medication.objects.create(
             child=child,
@@ -248,7 +251,10 @@ def full_record(child: Child, owner: Any) -> dict[str, Any]:
             goal=goal,
         ),
         "task_member": Task.objects.create(
-            child=child, title="Send the letter", owner_member=doctor, status="done",
+            child=child,
+            title="Send the letter",
+            owner_member=doctor,
+            status="done",
             done_at=timezone.now(),
         ),
         "task_child": Task.objects.create(

@@ -201,7 +201,9 @@ def test_ids_are_pinned():
 @needs_samples
 @pytest.mark.parametrize("rel", sorted(DOCUMENT_NAMES))
 def test_document_type_of_hl7_examples(rel):
-    assert document_type(convert(rel))["name"] == DOCUMENT_NAMES[rel]
+    bundle = convert(rel)
+    assert document_type(bundle)["name"] == DOCUMENT_NAMES[rel]
+    assert bundle["meta"]["tag"][-1]["display"] == DOCUMENT_NAMES[rel]  # fhir.reader reads this
 
 
 @needs_samples

@@ -227,10 +227,13 @@ def test_synthea_medication_requests() -> None:
     assert mapped.fields["name"] == medicine["code"]["text"]
     assert mapped.fields["status"] == "stopped"
     assert mapped.refs["prescriber"].startswith("Practitioner?identifier=")
+    resources, index = _bundle("0696ac49")
     with_timing = _first(
         resources,
-        lambda r: r["resourceType"] == "MedicationRequest"
-        and "timing" in (r.get("dosageInstruction") or [{}])[0],
+        lambda r: (
+            r["resourceType"] == "MedicationRequest"
+            and "timing" in (r.get("dosageInstruction") or [{}])[0]
+        ),
     )
     mapped = from_fhir(with_timing, index.get)
     assert mapped is not None and mapped.fields["schedule"] != mapping.NOT_RECORDED
@@ -296,7 +299,12 @@ def test_statements_that_are_not_rows() -> None:
     assert from_fhir(json.loads((examples / "AllergyIntolerance-nkda.json").read_text())) is None
     assert from_fhir(json.loads((examples / "Immunization-notGiven.json").read_text())) is None
     assert from_fhir(json.loads((examples / "Questionnaire-bb.json").read_text())) is None
-    assert from_fhir({"resourceType": "Condition", "verificationStatus": {"coding": [{"code": "refuted"}]}}) is None
+    assert (
+        from_fhir(
+            {"resourceType": "Condition", "verificationStatus": {"coding": [{"code": "refuted"}]}}
+        )
+        is None
+    )
     assert from_fhir({}) is None
 
 
