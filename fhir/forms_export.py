@@ -25,7 +25,7 @@ class ExportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one part of the record.")},
     )
-    files = forms.BooleanField(
+    with_files = forms.BooleanField(
         label=_("Include the files of your documents"),
         help_text=_("The download is bigger with them."),
         required=False,

@@ -788,7 +788,7 @@ def _coverage_to(item: Coverage) -> Json:
         "coding": [{"system": SOPT, "code": "2", "display": "MEDICAID"}],
         "text": "Medicaid",
     }
-    payer = {"resourceType": "Organization", "id": "payer", "name": item.payer}
+    payer: Json = {"resourceType": "Organization", "id": "payer", "name": item.payer}
     if item.phone:
         payer["telecom"] = [{"system": "phone", "value": item.phone}]
     return {
@@ -844,7 +844,7 @@ def _coverage_from(resource: Json, find: Resolver) -> list[Mapped]:
         return []
     payer, phone = _payer(resource, find)
     order = resource.get("order")
-    kind = {1: "primary", 2: "secondary"}.get(order, "other" if order else "primary")
+    kind = {1: "primary", 2: "secondary"}.get(order or 0, "other" if order else "primary")
     period = resource.get("period") or {}
     plan = _class_of(resource, "plan")
     medicaid = _is_medicaid(resource)
@@ -1164,7 +1164,7 @@ def _visit_to(item: Visit) -> Json:
             "reasonCode": [{"text": item.purpose}],
             "location": [{"location": {"display": item.place}}] if item.place else [],
         }
-    participants = [{"actor": _patient(item), "status": "accepted"}]
+    participants: list[Json] = [{"actor": _patient(item), "status": "accepted"}]
     if item.team_member is not None:
         participants.append({"actor": _ref(item.team_member), "status": "accepted"})
     if item.place:
@@ -1241,8 +1241,8 @@ def _encounter_from(resource: Json, find: Resolver) -> list[Mapped]:
         "status": status,
         "summary": _ext_value(resource, "visit-summary") or "",
     }
-    people = [_ref_of(p.get("individual")) for p in resource.get("participant") or []]
-    people = [p for p in people if p and _is_person(p, find)]
+    found = [_ref_of(p.get("individual")) for p in resource.get("participant") or []]
+    people = [p for p in found if p and _is_person(p, find)]
     return [Mapped(Visit, fields, {"team_member": people[0]} if people else {})]
 
 

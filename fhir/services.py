@@ -11,6 +11,7 @@ once.
 from __future__ import annotations
 
 import json
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -54,7 +55,8 @@ def batch_start(*, actor: Any, child: Child | None, files: list[tuple[str, bytes
     batch.save()
     names = []
     for n, (name, data) in enumerate(files):
-        names.append(default_storage.save(f"{_folder(batch)}{n}.upload", ContentFile(data)))
+        suffix = PurePath(name).suffix.lower()[:10] if "." in name else ".upload"
+        names.append(default_storage.save(f"{_folder(batch)}{n}{suffix}", ContentFile(data)))
     batch.stored_file = json.dumps(names)
     batch.save(update_fields=["stored_file"])
     return batch

@@ -43,7 +43,7 @@ def export_download(request: HttpRequest, child_id: UUID) -> HttpResponse:
         child=child,
         format=choices["format"],
         scopes=choices["scopes"],
-        with_files=bool(choices["files"]),
+        with_files=bool(choices["with_files"]),
     )
     response = HttpResponse(export.content(), content_type="application/fhir+json")
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'

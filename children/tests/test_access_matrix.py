@@ -29,6 +29,7 @@ from coordination.models import (
     VisitQuestion,
 )
 from coordination.models.messages import Message, Thread
+from fhir.models import ImportBatch
 from records.models import (
     Allergy,
     Condition,
@@ -137,6 +138,12 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "children:invitation-accept": {"GET": INVITED},
     "fhir:export": {"GET": OWNER_ONLY},
     "fhir:export-download": {"GET": OWNER_ONLY},
+    "fhir:import": {"GET": OWNER_ONLY, "POST": OWNER_ONLY},
+    "fhir:import-new": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    # An import batch is seen only by the person who started it.
+    "fhir:import-batch": {"GET": profile(302, 200, 404, 404, 404, 404, 404, 404, 404)},
+    "fhir:import-confirm": {"POST": profile(302, 302, 404, 404, 404, 404, 404, 404, 404)},
+    "fhir:import-cancel": {"POST": profile(302, 302, 404, 404, 404, 404, 404, 404, 404)},
     "records:document-download": {"GET": DOCUMENTS_VIEW},
     "accounts:profile": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "accounts:language": {"POST": PUBLIC_REDIRECT},
@@ -275,6 +282,9 @@ def world(cast: dict[str, Any]) -> dict[str, Any]:
         child=child, thread=items["thread"], author_name="Owner", body="Worse this week."
     )
     CalendarFeed.objects.create(user=cast["owner"], token_hash=CalendarFeed.hash_token(TOKEN))
+    import_batch = ImportBatch.objects.create(
+        child=child, created_by=cast["owner"], kind="fhir", file_digest="0" * 64
+    )
     invitation = Invitation.objects.create(
         child=child,
         email="editor@example.org",
@@ -284,7 +294,7 @@ def world(cast: dict[str, Any]) -> dict[str, Any]:
         expires_at=timezone.now() + timedelta(days=3),
         invited_by=cast["owner"],
     )
-    return {**cast, "items": items, "invitation": invitation}
+    return {**cast, "items": items, "invitation": invitation, "import_batch": import_batch}
 
 
 def url_for(name: str, w: dict[str, Any]) -> str:
@@ -364,8 +374,10 @@ def url_for(name: str, w: dict[str, Any]) -> str:
         "accounts:practice-create",
     ):
         return reverse(name, args=[w["practice"].uuid])
-    if name in ("fhir:export", "fhir:export-download"):
+    if name in ("fhir:export", "fhir:export-download", "fhir:import"):
         return reverse(name, args=[child])
+    if name in ("fhir:import-batch", "fhir:import-confirm", "fhir:import-cancel"):
+        return reverse(name, args=[w["import_batch"].uuid])
     if name.startswith("children:") and name != "children:create":
         return reverse(name, args=[child])
     return reverse(name)

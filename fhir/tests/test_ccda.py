@@ -43,11 +43,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.bundle import Bundle
 
 from fhir import ccda
 from fhir.ccda import CcdaError, ccda_to_bundle, document_type
-from fhir.resources.R4B import get_fhir_model_class
-from fhir.resources.R4B.bundle import Bundle
 
 DATA = (
     Path(os.environ.get("HOMEBASE_SHARED_DATA", Path(settings.BASE_DIR).parent / "shared" / "data"))

@@ -206,7 +206,7 @@ def test_owner_page_and_download(record: dict[str, Any], cast: dict[str, Any], c
     page = client.get(reverse("fhir:export", args=[child]))
     assert page.status_code == 200 and 'name="scopes"' in page.text
     url = reverse("fhir:export-download", args=[child])
-    response = client.get(url, {"format": "ips", "scopes": ["health"], "files": "on"})
+    response = client.get(url, {"format": "ips", "scopes": ["health"], "with_files": "on"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/fhir+json"
     assert response["Content-Disposition"].startswith(
