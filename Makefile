@@ -36,7 +36,8 @@ prepare: install var
 	$(PY) manage.py load_demo
 
 run: prepare
-	@echo "Serving Homebase on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@echo "Serving Homebase on http://$(HOST):$(PORT)/ with its background worker (Ctrl-C to stop)"
+	@$(PY) manage.py db_worker --verbosity 0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn homebase.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
 
 dev: install-dev var

@@ -39,6 +39,7 @@ WARMUP = int(os.environ.get("BENCH_WARMUP", 50))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", 300))
 TARGET_RATIO = 0.30
 TARGET_P95_MS = 50.0
+TARGET_IMPORT_RPS = 1000
 FLOOR = "healthz (floor)"
 OVERVIEW = "overview (heavy record)"
 OVERVIEW_COLD = "overview (heavy record, first view after a change)"
@@ -78,6 +79,7 @@ from django.urls import reverse  # noqa: E402
 from accounts.models import User  # noqa: E402
 from bench.coordination import add_coordination  # noqa: E402
 from bench.heavy import HEAVY, build_heavy_record, build_small_record  # noqa: E402
+from bench.imports import measure as measure_imports  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -188,6 +190,7 @@ def report(
     overview: dict[str, Any],
     build_s: float,
     coordination: tuple[dict[str, Any], ...] = (),
+    imports: list[dict[str, Any]] | None = None,
 ) -> str:
     def mark(ok: bool) -> str:
         return "met" if ok else "**MISSED**"
@@ -234,6 +237,22 @@ def report(
             f"{mark(entry['p95_ms'] <= TARGET_P95_MS)}; queries {entry['queries']} vs "
             f"{entry['queries_small_record']} for a new record, "
             f"{mark(entry['queries'] == entry['queries_small_record'])}",
+        ]
+    if imports:
+        floor, ours = imports
+        lines += [
+            f"- FHIR import at least {TARGET_IMPORT_RPS} resources/s: {ours['resources_per_s']}, "
+            f"{mark(ours['resources_per_s'] >= TARGET_IMPORT_RPS)}; within 2x of the floor "
+            f"({floor['resources_per_s']}/s): ratio {ours['ratio_to_floor']}, "
+            f"{mark(ours['ratio_to_floor'] >= 0.5)}",
+            "",
+            "FHIR import (bench/imports.py): "
+            + "; ".join(
+                f"{r['name']}: {r['resources']} resources, {r['resources_per_s']}/s, "
+                f"median {r['median_bundle_s']} s a bundle, peak traced {r['peak_traced_mb']} MB "
+                f"on {r['largest_bundle']}"
+                for r in imports
+            ),
         ]
     lines += [
         "",
@@ -332,9 +351,10 @@ def main() -> int:
         {k: r[k] for k in ordered} | {k: v for k, v in r.items() if k not in ordered}
         for r in (floor, overview, cold, home, plan)
     ]
-    results = merge(new)
+    imports = measure_imports(owner)
+    results = merge(new + imports)
 
-    text = report(results, overview, build_s, (home, plan))
+    text = report(results, overview, build_s, (home, plan), imports)
     RESULTS_MD.write_text(text)
     print(text)
     print(f"bench wall time {time.perf_counter() - wall_started:.1f} s")
@@ -345,6 +365,12 @@ def main() -> int:
         problems.append(
             f"overview serves {ratio:.0%} of the floor's requests per second "
             f"({overview['rps']:.0f} vs {floor['rps']:.0f}); the target is {TARGET_RATIO:.0%}"
+        )
+    floor_import, our_import = imports
+    if our_import["resources_per_s"] < TARGET_IMPORT_RPS or our_import["ratio_to_floor"] < 0.5:
+        problems.append(
+            f"FHIR import runs {our_import['resources_per_s']} resources/s "
+            f"({our_import['ratio_to_floor']}x the floor's {floor_import['resources_per_s']}/s)"
         )
     for entry in (home, plan):
         if entry["queries"] != entry["queries_small_record"]:
