@@ -111,14 +111,19 @@ def models_for(scopes: Iterable[str]) -> list[type[models.Model]]:
     return [m for m in MODELS if set(access.MODEL_RULES[m._meta.label_lower][0]) & wanted]
 
 
+def rows_query(child: Child, model: type[models.Model], user: Any | None) -> models.QuerySet:
+    """``model``'s rows on ``child`` that ``user`` may see (every row for a
+    system actor), with what ``mapping.to_fhir`` reads joined in. The export
+    and the API read rows this way."""
+    select = [s for s in mapping.rule_for(model).select if s != "child"]
+    found = access.child_rows(child, model, user).order_by("pk")
+    return found.select_related(*select) if select else found
+
+
 def _rows(child: Child, user: Any | None, scopes: Iterable[str]) -> list[models.Model]:
     rows: list[models.Model] = []
     for model in models_for(scopes):
-        select = [s for s in mapping.rule_for(model).select if s != "child"]
-        found = access.child_rows(child, model, user).order_by("pk")
-        if select:
-            found = found.select_related(*select)
-        for row in found:
+        for row in rows_query(child, model, user):
             row.child = child  # type: ignore[attr-defined]
             rows.append(row)
     return rows
