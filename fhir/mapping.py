@@ -410,24 +410,58 @@ def _split_dose(text: str, schedule: str) -> str:
     return text
 
 
-_UNITS = {"s": "second", "min": "minute", "h": "hour", "d": "day", "wk": "week", "mo": "month"}
+def _timing_phrases(unit: str) -> tuple[str, str, str] | None:
+    """Whole phrases per unit ("once a day"), so every language can say them its own way."""
+    phrases = {
+        "s": (
+            _("once a second"),
+            _("%(times)s times a second"),
+            _("%(times)s times every %(period)g seconds"),
+        ),
+        "min": (
+            _("once a minute"),
+            _("%(times)s times a minute"),
+            _("%(times)s times every %(period)g minutes"),
+        ),
+        "h": (
+            _("once an hour"),
+            _("%(times)s times an hour"),
+            _("%(times)s times every %(period)g hours"),
+        ),
+        "d": (
+            _("once a day"),
+            _("%(times)s times a day"),
+            _("%(times)s times every %(period)g days"),
+        ),
+        "wk": (
+            _("once a week"),
+            _("%(times)s times a week"),
+            _("%(times)s times every %(period)g weeks"),
+        ),
+        "mo": (
+            _("once a month"),
+            _("%(times)s times a month"),
+            _("%(times)s times every %(period)g months"),
+        ),
+        "a": (
+            _("once a year"),
+            _("%(times)s times a year"),
+            _("%(times)s times every %(period)g years"),
+        ),
+    }
+    return phrases.get(unit)
 
 
 def _timing_words(timing: Any) -> str:
     repeat = (timing or {}).get("repeat") or {}
-    if not repeat.get("frequency") or not repeat.get("periodUnit"):
+    phrases = _timing_phrases(str(repeat.get("periodUnit", "")))
+    if not repeat.get("frequency") or phrases is None:
         return _text((timing or {}).get("code"))
     times, period = int(repeat["frequency"]), float(repeat.get("period") or 1)
-    unit = _UNITS.get(repeat["periodUnit"], repeat["periodUnit"])
+    once, per, every = phrases
     if period == 1:
-        if times == 1:
-            return _("once a %(unit)s") % {"unit": unit}
-        return _("%(times)s times a %(unit)s") % {"times": times, "unit": unit}
-    return _("%(times)s times every %(period)g %(unit)ss") % {
-        "times": times,
-        "period": period,
-        "unit": unit,
-    }
+        return once if times == 1 else per % {"times": times}
+    return every % {"times": times, "period": period}
 
 
 def _dose_words(dosage: Json) -> str:

@@ -9,6 +9,6 @@ from importlib import import_module
 
 app_name = "fhir"
 
-MODULES = ("fhir.urls_export", "fhir.urls_import")
+MODULES = ("fhir.urls_export", "fhir.urls_import", "fhir.urls_api")
 
 urlpatterns = [pattern for name in MODULES for pattern in import_module(name).urlpatterns]
