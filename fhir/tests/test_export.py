@@ -337,3 +337,27 @@ def test_demo_exports_validate_with_fhir_resources(db: Any) -> None:
     for bundle in _exports("system:test", demo).values():
         _validate_r4b(bundle)
         assert verify_digest(bundle) is True
+
+
+@pytest.mark.django_db
+def test_exports_of_imported_synthea_patients_validate_everywhere(
+    cast: dict[str, Any], tmp_path: Path, node_validator: Path
+) -> None:
+    """Every shared Synthea patient, imported, then exported in both formats: zero errors."""
+    from fhir.importer import apply_import, plan_import
+    from fhir.reader import read_upload
+
+    synthea = Path(__file__).resolve().parents[3] / "shared" / "data" / "fhir" / "synthea"
+    info = [read_upload(p.read_bytes()) for p in sorted(synthea.glob("0-*.json"))]
+    bundles: dict[str, dict[str, Any]] = {}
+    for path in sorted(synthea.glob("*.json")):
+        if path.name.startswith("0-"):
+            continue
+        plan = plan_import([read_upload(path.read_bytes()), *info], child=None)
+        apply_import(plan, actor=cast["owner"])
+        for fmt, bundle in _exports(cast["owner"], plan.child).items():
+            _validate_r4b(bundle)
+            bundles[f"{path.stem[:8]}-{fmt}"] = bundle
+    report = _node_validate(node_validator, _write(tmp_path, bundles))
+    problems = [(f["file"], f["problems"][:5]) for f in report["files"] if f["errors"]]
+    assert not problems
