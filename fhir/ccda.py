@@ -898,6 +898,24 @@ class Converter:
 
     # -- people and organizations --------------------------------------------------------------
 
+    @staticmethod
+    def party(kind: str, el, identifiers: list) -> dict[str, Any]:
+        """An Organization or Practitioner with its identifiers, active."""
+        resource: dict[str, Any] = {"resourceType": kind}
+        if identifiers:
+            resource["identifier"] = identifiers
+        resource["active"] = True
+        return resource
+
+    def contacts(self, resource: dict[str, Any], el) -> None:
+        """Phones, emails and addresses of ``el``, when it has any."""
+        telecom = self.telecoms(el)
+        if telecom:
+            resource["telecom"] = telecom
+        address = self.addresses(el)
+        if address:
+            resource["address"] = address
+
     def organization(self, el) -> dict | None:
         if is_null(el):
             return None
@@ -906,18 +924,9 @@ class Converter:
         identifiers = self.identifiers(el)
         if not name:
             return None  # a bare identifier means nothing to the family
-        org: dict[str, Any] = {"resourceType": "Organization"}
-        if identifiers:
-            org["identifier"] = identifiers
-        org["active"] = True
-        if name:
-            org["name"] = name
-        telecom = self.telecoms(el)
-        if telecom:
-            org["telecom"] = telecom
-        address = self.addresses(el)
-        if address:
-            org["address"] = address
+        org = self.party("Organization", el, identifiers)
+        org["name"] = name
+        self.contacts(org, el)
         keys = self.id_keys(el) or [f"{self.source}|name|{name.lower()}"]
         return self.add(org, keys, merge=True)
 
@@ -931,18 +940,9 @@ class Converter:
         identifiers = self.identifiers(entity)
         if person is None or not names:
             return None
-        practitioner: dict[str, Any] = {"resourceType": "Practitioner"}
-        if identifiers:
-            practitioner["identifier"] = identifiers
-        practitioner["active"] = True
-        if names:
-            practitioner["name"] = names
-        telecom = self.telecoms(entity)
-        if telecom:
-            practitioner["telecom"] = telecom
-        address = self.addresses(entity)
-        if address:
-            practitioner["address"] = address
+        practitioner = self.party("Practitioner", entity, identifiers)
+        practitioner["name"] = names
+        self.contacts(practitioner, entity)
         specialty = self.codeable(child(entity, "code"))
         if specialty:
             practitioner["qualification"] = [{"code": specialty}]
