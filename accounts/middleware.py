@@ -8,13 +8,17 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 SESSION_STARTED = "homebase_session_started"
+SESSION_TOUCHED = "homebase_session_touched"
 
 
 class SessionLifetimeMiddleware:
-    """End a session after SESSION_ABSOLUTE_SECONDS, however active it was.
+    """The idle time-out, and an end after SESSION_ABSOLUTE_SECONDS however active it was.
 
-    The idle time-out comes from SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST;
-    this adds the absolute limit so a stolen session cookie cannot live forever.
+    The idle time-out is SESSION_COOKIE_AGE, counted from the last time the
+    session was saved. Instead of saving it on every request (a database write
+    per page), activity saves it at most every SESSION_TOUCH_SECONDS, so a
+    session ends between SESSION_COOKIE_AGE minus that and SESSION_COOKIE_AGE
+    after the last page. The absolute limit keeps a stolen cookie from living forever.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -29,6 +33,8 @@ class SessionLifetimeMiddleware:
             elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 return redirect_to_login(request.get_full_path())
+            if now - request.session.get(SESSION_TOUCHED, 0) >= settings.SESSION_TOUCH_SECONDS:
+                request.session[SESSION_TOUCHED] = now  # saved: the idle clock starts again
         return self.get_response(request)
 
 

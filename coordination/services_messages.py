@@ -17,12 +17,13 @@ Invariants:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
@@ -119,10 +120,50 @@ def _unread_messages(user: Any) -> QuerySet[Message]:
 
 
 def unread_total(user: Any) -> int:
-    """Unread messages on every thread the user may read (one query, for the main menu)."""
+    """Unread messages on every thread the user may read (one query, for the main menu).
+
+    Every signed-in page asks this, so it is one fixed SQL statement instead of
+    an ORM query compiled per request; ``unread_total_orm`` is the same rule
+    through ``access.visible_threads``, and a property test checks they agree.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return 0
+    today = connection.ops.adapt_datefield_value(timezone.localdate())
+    params = {"user": user.pk, "today": today, "owner": Guardianship.Role.OWNER.value}
+    params["scope"] = "%,messages,%"
+    with connection.cursor() as cursor:
+        cursor.execute(_unread_sql(connection.vendor), params)
+        return int(cursor.fetchone()[0])
+
+
+def unread_total_orm(user: Any) -> int:
+    """The same count through the ORM and ``access.visible_threads`` (the rule itself)."""
     if not getattr(user, "is_authenticated", False):
         return 0
     return _unread_messages(user).filter(thread__in=access.visible_threads(user)).count()
+
+
+@lru_cache(maxsize=4)
+def _unread_sql(vendor: str) -> str:
+    """Table names come from the models' metadata, never from a request."""
+    q = connection.ops.quote_name
+    message, thread = q(Message._meta.db_table), q(Thread._meta.db_table)
+    read, guardian = q(ThreadRead._meta.db_table), q(Guardianship._meta.db_table)
+    member = q(CareTeamMember._meta.db_table)
+    through = Thread.participants.through._meta
+    participants = q(through.db_table)
+    live = "{0}.revoked_at IS NULL AND {0}.starts_on <= %(today)s AND ({0}.ends_on IS NULL OR {0}.ends_on >= %(today)s)"
+    return (
+        f"SELECT COUNT(*) FROM {message} m JOIN {thread} t ON t.id = m.thread_id "  # noqa: S608
+        f"LEFT JOIN {read} r ON r.thread_id = m.thread_id AND r.user_id = %(user)s "
+        "WHERE (m.author_id IS NULL OR m.author_id <> %(user)s) "
+        "AND (r.last_read_at IS NULL OR m.created_at > r.last_read_at) "
+        f"AND (t.child_id IN (SELECT g.child_id FROM {guardian} g WHERE g.user_id = %(user)s "
+        f"AND {live.format('g')} AND (g.role = %(owner)s OR g.scopes LIKE %(scope)s)) "
+        f"OR t.id IN (SELECT p.thread_id FROM {participants} p JOIN {member} c "
+        "ON c.id = p.careteammember_id WHERE c.user_id = %(user)s AND c.child_id = t.child_id "
+        f"AND {live.format('c')} AND c.scopes LIKE %(scope)s))"
+    )
 
 
 def _recipients(thread: Thread, author: Any) -> list[Any]:

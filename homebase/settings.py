@@ -231,7 +231,8 @@ MFA_TOTP_ISSUER = "Homebase"
 # Sessions: an idle time-out (refreshed on every request) and an absolute
 # lifetime enforced by accounts.middleware.SessionLifetimeMiddleware.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # accounts.middleware saves it at most once a minute
+SESSION_TOUCH_SECONDS = 60
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -4,7 +4,7 @@ import time
 from django.core import mail
 from django.urls import reverse
 
-from accounts.middleware import SESSION_STARTED
+from accounts.middleware import SESSION_STARTED, SESSION_TOUCHED
 from accounts.models import Practice, User
 
 
@@ -98,7 +98,29 @@ def test_session_ends_after_the_absolute_lifetime(client, cast, settings):
 
 
 def test_idle_timeout_is_30_minutes_by_default(settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_TOUCH_SECONDS == 60
+
+
+def test_activity_keeps_the_session_alive_without_a_write_per_page(client, db):
+    """A page view saves the session only when the last save is a minute old."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import make_user
+
+    client.force_login(make_user("idle@example.org"))
+    client.get(reverse("home"))
+    key = client.session.session_key
+    first = Session.objects.get(session_key=key).expire_date
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("home"))
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith('UPDATE "django_session"')]
+    session = client.session
+    session[SESSION_TOUCHED] = int(time.time()) - 61
+    session.save()
+    client.get(reverse("home"))
+    assert Session.objects.get(session_key=key).expire_date > first
 
 
 def test_practice_can_be_edited_by_the_person_who_listed_it(client, cast):

@@ -29,7 +29,7 @@ from coordination.models import (
     VisitQuestion,
 )
 from coordination.models.messages import Message, Thread
-from fhir.models import ImportBatch
+from fhir.models import ApiToken, ImportBatch
 from records.models import (
     Allergy,
     Condition,
@@ -95,6 +95,10 @@ PUBLIC_REDIRECT = profile(302, 302, 302, 302, 302, 302, 302, 302, 302)
 PUBLIC_OK = profile(200, 200, 200, 200, 200, 200, 200, 200, 200)
 PRACTICE_EDIT = profile(302, 403, 403, 403, 403, 403, 403, 403, 403)
 OPERATOR_ONLY = profile(302, 302, 302, 302, 302, 302, 302, 302, 200)
+# The FHIR API reads only a Bearer token: a signed-in session without one is refused.
+API_WITHOUT_TOKEN = profile(401, 401, 401, 401, 401, 401, 401, 401, 401)
+OWN_TOKEN = profile(302, 200, 404, 404, 404, 404, 404, 404, 404)  # the owner's token
+OWN_TOKEN_DONE = profile(302, 302, 404, 404, 404, 404, 404, 404, 404)
 
 # url name -> {method: expected per role}. For record kinds, POSTs send an
 # empty form: allowed people get the form back with errors (200), deletes
@@ -144,6 +148,12 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "fhir:import-batch": {"GET": profile(302, 200, 404, 404, 404, 404, 404, 404, 404)},
     "fhir:import-confirm": {"POST": profile(302, 302, 404, 404, 404, 404, 404, 404, 404)},
     "fhir:import-cancel": {"POST": profile(302, 302, 404, 404, 404, 404, 404, 404, 404)},
+    "fhir:tokens": {"GET": ANY_GRANT, "POST": ANY_GRANT},
+    "fhir:token-revoke": {"GET": OWN_TOKEN, "POST": OWN_TOKEN_DONE},
+    "fhir:api-metadata": {"GET": PUBLIC_OK},
+    "fhir:api-search": {"GET": API_WITHOUT_TOKEN},
+    "fhir:api-read": {"GET": API_WITHOUT_TOKEN},
+    "fhir:api-everything": {"GET": API_WITHOUT_TOKEN},
     "records:document-download": {"GET": DOCUMENTS_VIEW},
     "accounts:profile": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "accounts:language": {"POST": PUBLIC_REDIRECT},
@@ -285,6 +295,9 @@ def world(cast: dict[str, Any]) -> dict[str, Any]:
     import_batch = ImportBatch.objects.create(
         child=child, created_by=cast["owner"], kind="fhir", file_digest="0" * 64
     )
+    items["fhir_token"] = ApiToken.objects.create(
+        user=cast["owner"], child=child, name="App", token_hash="1" * 64, scopes="patient/*.read"
+    )
     invitation = Invitation.objects.create(
         child=child,
         email="editor@example.org",
@@ -378,6 +391,16 @@ def url_for(name: str, w: dict[str, Any]) -> str:
         return reverse(name, args=[child])
     if name in ("fhir:import-batch", "fhir:import-confirm", "fhir:import-cancel"):
         return reverse(name, args=[w["import_batch"].uuid])
+    if name == "fhir:tokens":
+        return reverse(name, args=[child])
+    if name == "fhir:token-revoke":
+        return reverse(name, args=[child, items["fhir_token"].uuid])
+    if name == "fhir:api-search":
+        return reverse(name, args=["Condition"])
+    if name == "fhir:api-read":
+        return reverse(name, args=["Condition", str(items["conditions"].uuid)])
+    if name == "fhir:api-everything":
+        return reverse(name, args=[str(child)])
     if name.startswith("children:") and name != "children:create":
         return reverse(name, args=[child])
     return reverse(name)

@@ -124,13 +124,6 @@ class Kind:
     params: dict[str, Param] = field(default_factory=dict)
     where: Q = field(default_factory=Q)  # which rows of the model are this type
 
-    @property
-    def homebase_scopes(self) -> tuple[str, ...]:
-        """The sharing scopes that show this type (any grant shows the Patient)."""
-        if self.model is Child:
-            return ()
-        return access.MODEL_RULES[self.model._meta.label_lower][0]
-
     def rows(self, child: Child, user: Any) -> QuerySet[Any]:
         """This type's rows on the (already authorized) ``child`` that ``user`` may see."""
         if self.model is Child:

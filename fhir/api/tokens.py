@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db import transaction
@@ -91,7 +91,7 @@ def token_for(raw: str) -> ApiToken | None:
     if not raw.startswith(PREFIX):
         return None
     return (
-        ApiToken.objects.select_related("user", "child")
+        ApiToken._default_manager.select_related("user", "child")
         .filter(token_hash=ApiToken.hash_token(raw))
         .first()
     )
@@ -101,13 +101,13 @@ def token_touch(token: ApiToken) -> None:
     """Remember when the token was last used, writing at most once a minute."""
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        ApiToken._default_manager.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
 
 
 def tokens_of(user: Any, child: Child) -> QuerySet[ApiToken]:
     """The tokens ``user`` made for ``child`` (each person sees only their own)."""
-    return ApiToken.objects.filter(user=user, child=child)
+    return ApiToken._default_manager.filter(user=user, child=child)
 
 
 @transaction.atomic
@@ -177,14 +177,14 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args: Any, perms: frozenset[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(ALL, _("Everything you can see"))]
+        choices: list[tuple[str, Any]] = [(ALL, _("Everything you can see"))]
         for name, kind in KINDS.items():
             words = f"{TYPE_WORDS[name]} ({name})"
             shown = kind.model is Child or access.can_view(perms, kind.model)
             if not shown:
                 words = _("%(words)s: not shared with you now") % {"words": words}
             choices.append((scope_of(name), words))
-        self.fields["scopes"].choices = choices
+        cast(forms.MultipleChoiceField, self.fields["scopes"]).choices = choices
 
     def clean_expires_on(self) -> date | None:
         day = self.cleaned_data["expires_on"]
