@@ -40,6 +40,7 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", 300))
 TARGET_RATIO = 0.30
 TARGET_P95_MS = 50.0
 TARGET_IMPORT_RPS = 1000
+TARGET_EVERYTHING_P50_MS = 100.0
 FLOOR = "healthz (floor)"
 OVERVIEW = "overview (heavy record)"
 OVERVIEW_COLD = "overview (heavy record, first view after a change)"
@@ -77,6 +78,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from bench.api import measure as measure_api  # noqa: E402
 from bench.coordination import add_coordination  # noqa: E402
 from bench.heavy import HEAVY, build_heavy_record, build_small_record  # noqa: E402
 from bench.imports import measure as measure_imports  # noqa: E402
@@ -191,6 +193,7 @@ def report(
     build_s: float,
     coordination: tuple[dict[str, Any], ...] = (),
     imports: list[dict[str, Any]] | None = None,
+    api: list[dict[str, Any]] | None = None,
 ) -> str:
     def mark(ok: bool) -> str:
         return "met" if ok else "**MISSED**"
@@ -254,6 +257,15 @@ def report(
                 for r in imports
             ),
         ]
+    for entry in api or []:
+        lines.append(
+            f"- {entry['name']}: p50 at most {TARGET_EVERYTHING_P50_MS:.0f} ms: "
+            f"{entry['p50_ms']:.1f} ms, {mark(entry['p50_ms'] <= TARGET_EVERYTHING_P50_MS)}; "
+            f"{entry['resources_in_page']} of {entry['resources_total']} resources; queries "
+            f"{entry['queries']} vs {entry['queries_small_record']} for a small record "
+            "(one count per type, one read per type the page reaches), "
+            f"{mark(entry['queries'] <= entry['queries_small_record'])}"
+        )
     lines += [
         "",
         "Five years of coordination (bench/coordination.py): about 360 visits with 3 questions",
@@ -352,9 +364,10 @@ def main() -> int:
         for r in (floor, overview, cold, home, plan)
     ]
     imports = measure_imports(owner)
-    results = merge(new + imports)
+    api = measure_api(owner, heavy, small, REQUESTS)
+    results = merge(new + imports + api)
 
-    text = report(results, overview, build_s, (home, plan), imports)
+    text = report(results, overview, build_s, (home, plan), imports, api)
     RESULTS_MD.write_text(text)
     print(text)
     print(f"bench wall time {time.perf_counter() - wall_started:.1f} s")
@@ -372,6 +385,12 @@ def main() -> int:
             f"FHIR import runs {our_import['resources_per_s']} resources/s "
             f"({our_import['ratio_to_floor']}x the floor's {floor_import['resources_per_s']}/s)"
         )
+    for entry in api:
+        if entry["p50_ms"] > TARGET_EVERYTHING_P50_MS:
+            problems.append(f"{entry['name']} p50 is {entry['p50_ms']:.1f} ms")
+    for entry in api:
+        if entry["queries"] > entry["queries_small_record"]:
+            problems.append(f"{entry['name']} runs more queries for a bigger record")
     for entry in (home, plan):
         if entry["queries"] != entry["queries_small_record"]:
             problems.append(

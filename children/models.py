@@ -378,6 +378,8 @@ class AccessEvent(models.Model):
         REVOKE = "revoke", _("stopped sharing")
         INVITE = "invite", _("invited")
         ACCEPT = "accept", _("accepted an invitation")
+        IMPORT = "import", _("imported records")
+        API = "api", _("read through a health app (FHIR API)")
 
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(

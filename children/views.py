@@ -300,6 +300,16 @@ PAGE_LABELS = {
     "new message form": gettext_lazy("new message (form)"),
     "meeting agenda form": gettext_lazy("care meeting agenda (form)"),
     "meeting record form": gettext_lazy("care meeting notes (form)"),
+    "FHIR API": gettext_lazy("the record, through a health app"),
+    "FHIR API token": gettext_lazy("a health app's access key"),
+    "FHIR API tokens": gettext_lazy("health app access keys"),
+    "FHIR API token (stop form)": gettext_lazy("stop a health app's access key (form)"),
+    "FHIR download page": gettext_lazy("download page (FHIR)"),
+    "FHIR record": gettext_lazy("the record as a FHIR file"),
+    "patient summary (IPS)": gettext_lazy("patient summary (IPS)"),
+    "import page": gettext_lazy("import page"),
+    "import preview": gettext_lazy("import preview"),
+    "import": gettext_lazy("records brought in from a file"),
 }
 FORM_LABELS = {
     "list": gettext_lazy("%(section)s list"),

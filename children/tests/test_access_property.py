@@ -158,6 +158,15 @@ class AccessPropertyTest(TestCase):
                     & mine
                 )
                 assert got == expected, (model.__name__, action, grants)
+                if action == "view":
+                    # Exports and the FHIR API read an authorized child's rows this way.
+                    access.forget(user)
+                    through_child = set()
+                    for c in children:
+                        through_child |= set(
+                            access.child_rows(c, model, user).values_list("pk", flat=True)
+                        )
+                    assert through_child & mine == expected, (model.__name__, "child_rows", grants)
                 # The per-child check agrees with the queryset, whether or not
                 # the child was opened through get_child_for's owner shortcut.
                 access.forget(user)
