@@ -230,7 +230,7 @@ def _plan_team(plan: ImportPlan, wanted: Any, resolve: Any) -> None:
             continue
         npi = _npi(entry.resource)
         name = str(mapped.fields.get("name", "")).casefold()
-        same = by_npi.get(npi) if npi else None
+        same: Item | CareTeamMember | None = by_npi.get(npi) if npi else None
         same = same or by_name.get(name) or existing.get(name)
         if same is not None:
             plan.team_by_key[key] = same
@@ -253,7 +253,7 @@ def _decide(plan: ImportPlan) -> None:
         return
     links = {
         (link.source_system, link.resource_type, link.resource_id): link
-        for link in SourceLink.objects.filter(
+        for link in SourceLink._default_manager.filter(
             child=plan.child, source_system__in={u.source_system for u in plan.uploads}
         )
     }
@@ -430,7 +430,7 @@ def _resolved_member(
     entry = refs.resolve(reference)
     if entry is None:
         return None
-    value = plan.team_by_key.get(f"{entry.type}/{_resource_id(entry)}")
+    value: Any = plan.team_by_key.get(f"{entry.type}/{_resource_id(entry)}")
     if isinstance(value, Item):
         value = members.get(id(value))
     return value if isinstance(value, CareTeamMember) else None
@@ -505,8 +505,8 @@ def _write_links(plan: ImportPlan, child: Child, batch: ImportBatch | None) -> N
                     **values,
                 )
             )
-    SourceLink.objects.bulk_create(create, batch_size=500)
-    SourceLink.objects.bulk_update(update, list(values_names()), batch_size=500)
+    SourceLink._default_manager.bulk_create(create, batch_size=500)
+    SourceLink._default_manager.bulk_update(update, list(values_names()), batch_size=500)
 
 
 def values_names() -> tuple[str, ...]:

@@ -67,7 +67,7 @@ def item_list(request: HttpRequest, child_id: UUID, kind: Kind) -> HttpResponse:
             item,
             [(c.label, c.value(item)) for c in k.columns],
             k.row_class(item) if k.row_class else "",
-            sources.get(item.uuid),
+            sources.get(item.uuid),  # type: ignore[attr-defined]
         )
         for item in page
     ]
@@ -135,7 +135,7 @@ def _sources(child: Child, items: list[Any]) -> dict[Any, Any]:
         return {}
     return {
         link.item_uuid: link
-        for link in SourceLink.objects.filter(child=child, item_uuid__in=uuids).order_by(
+        for link in SourceLink._default_manager.filter(child=child, item_uuid__in=uuids).order_by(
             "imported_at"
         )
     }

@@ -51,9 +51,10 @@ def test_unread_sql_matches_the_access_rule(cast, grants, spec):
             "future": {"starts_on": today + timedelta(days=1)},
         }[g["state"]]
         scopes = scopes_to_text(["summary", "messages"] if g["messages"] else ["summary"])
-        if g["kind"] in ("owner", "caregiver") and not Guardianship.objects.filter(
-            user=user, child=child
-        ).exists():
+        if (
+            g["kind"] in ("owner", "caregiver")
+            and not Guardianship.objects.filter(user=user, child=child).exists()
+        ):
             Guardianship.objects.create(
                 child=child, user=user, role=g["kind"], scopes=scopes, **dates
             )

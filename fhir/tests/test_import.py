@@ -25,6 +25,13 @@ LEGACY = sorted((DATA / "fhir" / "synthea-legacy").glob("*.json"))
 CCDA = DATA / "ccda" / "hl7-examples" / "CCD_1.xml"
 
 
+def upload(path):
+    """A file as the browser sends it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(path.name, path.read_bytes())
+
+
 def uploads(*paths):
     return [read_upload(p.read_bytes(), name=p.name) for p in paths]
 
@@ -42,7 +49,9 @@ def test_a_synthea_patient_imports_and_a_second_import_changes_nothing(cast):
     links = SourceLink.objects.filter(child=child)
     assert links.count() >= child.immunizations.count()
     link = links.filter(model="records.immunization").first()
-    assert link.resource_type == "Immunization" and link.source_system.startswith("https://github.com/synthetichealth")
+    assert link.resource_type == "Immunization" and link.source_system.startswith(
+        "https://github.com/synthetichealth"
+    )
     total = {m: m.objects.filter(child=child).count() for m in (Immunization, Visit, Condition)}
 
     again = plan_import(uploads(SMALL, *INFO), child=child)
@@ -74,7 +83,9 @@ def test_a_newer_export_of_the_same_source_updates_what_it_touched(cast):
     child = import_new(cast["owner"], SMALL, *INFO)
     bundle = json.loads(SMALL.read_bytes())
     newer = copy.deepcopy(bundle)
-    shot = next(e["resource"] for e in newer["entry"] if e["resource"]["resourceType"] == "Immunization")
+    shot = next(
+        e["resource"] for e in newer["entry"] if e["resource"]["resourceType"] == "Immunization"
+    )
     shot["vaccineCode"]["text"] = "Renamed by the source"
     plan = plan_import([read_upload(json.dumps(newer).encode())] + uploads(*INFO), child=child)
     counts = plan.counts()
@@ -102,7 +113,7 @@ def test_a_patient_that_is_not_this_child_needs_confirming(client, cast):
     child = cast["child"]
     response = client.post(
         reverse("fhir:import", args=[child.uuid]),
-        {"files": [open(SMALL, "rb")]},
+        {"files": [upload(SMALL)]},
     )
     batch = ImportBatch.objects.get()
     assert response.status_code == 302 and batch.status == "preview"
@@ -120,7 +131,7 @@ def test_a_patient_that_is_not_this_child_needs_confirming(client, cast):
 def test_the_pages_import_a_new_child_and_show_where_items_came_from(client, cast, settings):
     settings.FHIR_IMPORT_BACKGROUND_BYTES = 10**8  # at once, not in the background
     client.force_login(cast["owner"])
-    client.post(reverse("fhir:import-new"), {"files": [open(SMALL, "rb"), *(open(p, "rb") for p in INFO)]})
+    client.post(reverse("fhir:import-new"), {"files": [upload(SMALL), *map(upload, INFO)]})
     batch = ImportBatch.objects.get()
     page = client.get(reverse("fhir:import-batch", args=[batch.uuid])).content.decode()
     assert "Immunizations" in page and "A new record is made" in page
@@ -132,7 +143,9 @@ def test_the_pages_import_a_new_child_and_show_where_items_came_from(client, cas
     shot = child.immunizations.first()
     listing = client.get(reverse("records:immunizations-list", args=[child.uuid])).content.decode()
     assert "imported" in listing
-    form = client.get(reverse("records:immunizations-update", args=[child.uuid, shot.uuid])).content.decode()
+    form = client.get(
+        reverse("records:immunizations-update", args=[child.uuid, shot.uuid])
+    ).content.decode()
     assert "Where this came from" in form and batch.file_digest in form
     assert AccessEvent.objects.filter(child=child, verb="import").exists()
 
@@ -141,7 +154,7 @@ def test_the_pages_import_a_new_child_and_show_where_items_came_from(client, cas
 def test_a_big_file_imports_in_the_background(client, cast, settings):
     settings.FHIR_IMPORT_BACKGROUND_BYTES = 1000
     client.force_login(cast["owner"])
-    client.post(reverse("fhir:import-new"), {"files": [open(SMALL, "rb")]})
+    client.post(reverse("fhir:import-new"), {"files": [upload(SMALL)]})
     batch = ImportBatch.objects.get()
     client.post(reverse("fhir:import-confirm", args=[batch.uuid]))
     batch.refresh_from_db()
@@ -156,7 +169,7 @@ def test_a_big_file_imports_in_the_background(client, cast, settings):
 
 def test_someone_else_cannot_see_or_confirm_my_import(client, cast):
     client.force_login(cast["owner"])
-    client.post(reverse("fhir:import-new"), {"files": [open(SMALL, "rb")]})
+    client.post(reverse("fhir:import-new"), {"files": [upload(SMALL)]})
     batch = ImportBatch.objects.get()
     for role in ("other_family", "caregiver", "editor"):
         client.force_login(cast[role])
@@ -177,34 +190,60 @@ XXE = b"""<?xml version="1.0"?>
 
 def _stu3() -> bytes:
     return json.dumps(
-        {"resourceType": "MedicationStatement", "id": "1", "status": "active", "taken": "y",
-         "medicationCodeableConcept": {"text": "x"}, "subject": {"reference": "Patient/1"}}
+        {
+            "resourceType": "MedicationStatement",
+            "id": "1",
+            "status": "active",
+            "taken": "y",
+            "medicationCodeableConcept": {"text": "x"},
+            "subject": {"reference": "Patient/1"},
+        }
     ).encode()
 
 
 def _r5() -> bytes:
     return json.dumps(
-        {"resourceType": "Encounter", "id": "1", "status": "completed",
-         "actualPeriod": {"start": "2020-01-01"}}
+        {
+            "resourceType": "Encounter",
+            "id": "1",
+            "status": "completed",
+            "actualPeriod": {"start": "2020-01-01"},
+        }
     ).encode()
 
 
 def _duplicates() -> bytes:
     entry = {"fullUrl": "urn:uuid:1", "resource": {"resourceType": "Patient", "id": "1"}}
-    return json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [entry, entry]}).encode()
+    return json.dumps(
+        {"resourceType": "Bundle", "type": "collection", "entry": [entry, entry]}
+    ).encode()
 
 
 def _bad_field() -> bytes:
-    resource = {"resourceType": "Condition", "id": "c1", "subject": {"reference": "Patient/1"},
-                "onsetDateTime": "not a date"}
-    return json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [{"resource": resource}]}).encode()
+    resource = {
+        "resourceType": "Condition",
+        "id": "c1",
+        "subject": {"reference": "Patient/1"},
+        "onsetDateTime": "not a date",
+    }
+    return json.dumps(
+        {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": resource}]}
+    ).encode()
 
 
 def _tampered() -> bytes:
     from fhir.export import _stamp
 
-    bundle = {"resourceType": "Bundle", "type": "collection",
-              "entry": [{"fullUrl": "urn:uuid:1", "resource": {"resourceType": "Patient", "id": "1", "gender": "female"}}]}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:1",
+                "resource": {"resourceType": "Patient", "id": "1", "gender": "female"},
+            }
+        ],
+    }
     _stamp(bundle)
     bundle["entry"][0]["resource"]["gender"] = "male"
     return json.dumps(bundle).encode()
@@ -269,7 +308,14 @@ def test_an_error_while_writing_leaves_nothing_behind(cast, monkeypatch):
 
 
 def test_the_command_line_prints_counts_and_fails_clearly(cast, capsys, tmp_path):
-    call_command("import_record", str(SMALL), *map(str, INFO), "--child", str(cast["child"].uuid), "--dry-run")
+    call_command(
+        "import_record",
+        str(SMALL),
+        *map(str, INFO),
+        "--child",
+        str(cast["child"].uuid),
+        "--dry-run",
+    )
     out = capsys.readouterr().out
     assert "immunizations" in out and "not imported" in out
     assert not Immunization.objects.exists()

@@ -59,9 +59,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         verb = "would import" if options["dry_run"] else "imported"
         self.stdout.write(f"{'type':<28} {'added':>7} {'updated':>7} {'unchanged':>9}")
-        for label, n in sorted(counts.items()):
-            self.stdout.write(f"{label:<28} {n['add']:>7} {n['update']:>7} {n['skip']:>9}")
-        for kind, n in sorted(plan.not_imported.items()):
-            self.stdout.write(f"not imported: {kind} {n}")
+        for label, row in sorted(counts.items()):
+            self.stdout.write(f"{label:<28} {row['add']:>7} {row['update']:>7} {row['skip']:>9}")
+        for kind, count in sorted(plan.not_imported.items()):
+            self.stdout.write(f"not imported: {kind} {count}")
         if plan.child is not None:
             self.stdout.write(f"{verb} into child {plan.child.uuid}")
