@@ -325,3 +325,20 @@ def test_the_command_line_prints_counts_and_fails_clearly(cast, capsys, tmp_path
     bad.write_text('{"resourceType": "Bundle", "type": "collection", "entry": [')
     with pytest.raises(CommandError, match="not valid JSON"):
         call_command("import_record", str(bad), "--child", str(cast["child"].uuid))
+
+
+ALL_SYNTHEA = sorted(
+    p
+    for folder in ("synthea", "synthea-legacy", "synthea-covid-juvenile")
+    for p in (DATA / "fhir" / folder).glob("*.json")
+    if not p.name.startswith("0-")
+)
+
+
+@pytest.mark.parametrize("path", ALL_SYNTHEA, ids=lambda p: f"{p.parent.name}/{p.name[:12]}")
+def test_every_synthea_bundle_imports_and_again_changes_nothing(cast, path):
+    extra = INFO if path.parent.name == "synthea" else []
+    child = import_new(cast["owner"], path, *extra)
+    assert child.immunizations.exists() or child.visits.exists()
+    again = plan_import(uploads(path, *extra), child=child)
+    assert all(n["add"] == 0 and n["update"] == 0 for n in again.counts().values())
