@@ -146,10 +146,29 @@ def _care_team(child: Child, members: list[CareTeamMember]) -> Json:
     }
 
 
-def _resources(child: Child, rows: list[models.Model], with_files: bool) -> dict[str, Json]:
+def hide_unseen(resource: Json, row: models.Model, perms: frozenset[str] | None) -> Json:
+    """Leave out what ``resource`` tells that its reader may not see in Homebase: a task
+    (``plan``) names its visit (``visits``); the family's notes on a team member are in
+    the owners' team form only. ``perms`` None: a system actor, who sees everything."""
+    if perms is None:
+        return resource
+    if isinstance(row, Task) and not access.can_view(perms, Visit):
+        resource.pop("reasonReference", None)
+    if isinstance(row, CareTeamMember) and "team.edit" not in perms:
+        notes = mapping.EXT + "team-notes"
+        kept = [e for e in resource.get("extension", []) if e.get("url") != notes]
+        resource["extension"] = kept
+        if not kept:
+            resource.pop("extension")
+    return resource
+
+
+def _resources(
+    child: Child, rows: list[models.Model], with_files: bool, perms: frozenset[str] | None
+) -> dict[str, Json]:
     """Every resource of the export, keyed "Type/id", the Patient first."""
     found = [mapping.to_fhir(child)]
-    found += [mapping.to_fhir(row, with_files=with_files) for row in rows]
+    found += [hide_unseen(mapping.to_fhir(row, with_files=with_files), row, perms) for row in rows]
     members = [r for r in rows if isinstance(r, CareTeamMember)]
     if members:
         found.append(_care_team(child, members))
@@ -433,7 +452,9 @@ def _stamp(bundle: Json) -> str:
 def verify_digest(bundle_dict: Json) -> bool | None:
     """True or False when the bundle carries a Homebase digest, None when it does not."""
     meta = bundle_dict.get("meta") if isinstance(bundle_dict, dict) else None
-    tags = (meta or {}).get("tag") or []
+    tags = (meta.get("tag") if isinstance(meta, dict) else None) or []
+    if not isinstance(tags, list):
+        return None
     found = [
         t.get("code") for t in tags if isinstance(t, dict) and t.get("system") == DIGEST_SYSTEM
     ]
@@ -465,7 +486,8 @@ def export_record(
     if user is not None and not access.can(user, access.RECORD_VIEW, child):
         raise PermissionDenied
     rows = _rows(child, user, chosen)
-    resources = _resources(child, rows, with_files)
+    perms = None if user is None else access.perms_for(user, child)
+    resources = _resources(child, rows, with_files, perms)
     if format == "ips":
         bundle = _ips(child, rows, resources, _visible_models(child, user, chosen))
     else:

@@ -27,7 +27,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -325,6 +325,11 @@ def _new_child(plan: ImportPlan, actor: Any) -> Child:
     return child_services.child_create(actor=actor, child=child)
 
 
+def _user(actor: Any) -> Any:
+    """The person to remember as the rows' author; None for a system actor (a string)."""
+    return None if isinstance(actor, str) else actor
+
+
 def _check(row: models.Model, mapped: mapping.Mapped, where: str) -> None:
     """Model validation, reported with the entry and field it came from."""
     try:
@@ -356,7 +361,7 @@ def _write_team(plan: ImportPlan, child: Child, actor: Any) -> dict[int, models.
             name = str(item.mapped.fields.get("name", "")).casefold()
             practice = practices.get(name)
             if practice is None:
-                practice = Practice(created_by=actor)
+                practice = Practice(created_by=_user(actor))
                 _fill(practice, item)
                 _check(practice, item.mapped, item.entry.label())
                 practice.save()
@@ -364,12 +369,24 @@ def _write_team(plan: ImportPlan, child: Child, actor: Any) -> dict[int, models.
             rows[id(item)] = practice
             item.existing = item.existing or practice
             continue
-        member = item.existing or CareTeamMember(child=child, created_by=actor)
+        member = cast(
+            CareTeamMember, item.existing or CareTeamMember(child=child, created_by=_user(actor))
+        )
         _fill(member, item)
+        if member.is_medical_home_lead and (
+            CareTeamMember.objects.filter(child=child, is_medical_home_lead=True)
+            .exclude(pk=member.pk)
+            .exists()
+        ):
+            member.is_medical_home_lead = False  # the family's lead stays the lead
         _check(member, item.mapped, item.entry.label())
         if item.existing is not None:
             member.version += 1  # type: ignore[attr-defined]
-        member.save()
+            # Never the grant it may carry (read before this transaction: a revocation
+            # since then must stand), as the team form does.
+            member.save(update_fields=[*item.mapped.fields, "version", "updated_at"])
+        else:
+            member.save()
         item.existing = member
         rows[id(item)] = member
     return rows
@@ -398,7 +415,7 @@ def _write_items(
             proposal = _proposal(item, care_plan)
             item.existing = proposal
             continue
-        row = item.existing or model(child=child, created_by=actor)
+        row = item.existing or model(child=child, created_by=_user(actor))
         _fill(row, item)
         for name, reference in item.mapped.refs.items():
             target = _resolved_member(plan, refs, reference, members)

@@ -57,16 +57,21 @@ def max_bytes() -> int:
     return int(getattr(settings, "FHIR_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
 
 
-def read_upload(data: bytes, *, name: str = "") -> Upload:
-    """Parse and validate ``data``; raise ``UploadError`` with a clear message."""
+def check_size(size: int) -> None:
+    """Refuse an upload of ``size`` bytes over the limit (before it is read into memory)."""
     limit = max_bytes()
-    if len(data) > limit:
+    if size > limit:
         raise UploadError(
             _(
                 "The file is %(size)s MB; the limit is %(limit)s MB. Split it, or ask us to raise it."
             )
-            % {"size": round(len(data) / 1_048_576, 1), "limit": round(limit / 1_048_576)}
+            % {"size": round(size / 1_048_576, 1), "limit": round(limit / 1_048_576)}
         )
+
+
+def read_upload(data: bytes, *, name: str = "") -> Upload:
+    """Parse and validate ``data``; raise ``UploadError`` with a clear message."""
+    check_size(len(data))
     digest = hashlib.sha256(data).hexdigest()
     if _looks_like_xml(data):
         return _read_ccda(data, digest)
@@ -110,6 +115,8 @@ def _looks_like_ndjson(text: str) -> bool:
 def _json(text: str, line: int | None) -> Any:
     try:
         return json.loads(text)
+    except RecursionError:
+        raise UploadError(_("The file is not FHIR: its JSON is nested too deeply.")) from None
     except json.JSONDecodeError as error:
         where = (
             _("line %(line)s") % {"line": line}
@@ -120,6 +127,10 @@ def _json(text: str, line: int | None) -> Any:
         raise UploadError(
             _("The file is not valid JSON (%(where)s: %(problem)s). It may be cut short.")
             % {"where": where, "problem": error.msg}
+        ) from None
+    except ValueError:  # a number with more digits than Python reads
+        raise UploadError(
+            _("The file is not FHIR: it holds a number that is far too long.")
         ) from None
 
 
@@ -168,11 +179,15 @@ def _from_json(document: Any, digest: str) -> Upload:
 
 def _source_system(bundle: dict[str, Any] | None, entries: list[Entry]) -> str:
     """Who the data came from: the bundle's meta.source, else the patient's first identifier."""
-    if bundle and (bundle.get("meta") or {}).get("source"):
-        return str(bundle["meta"]["source"])[:255]
+    meta = bundle.get("meta") if bundle else None
+    if isinstance(meta, dict) and meta.get("source"):
+        return str(meta["source"])[:255]
     for entry in entries:
         if entry.type == "Patient":
-            for identifier in entry.resource.get("identifier") or []:
+            identifiers = entry.resource.get("identifier")
+            for identifier in identifiers if isinstance(identifiers, list) else []:
+                if not isinstance(identifier, dict):
+                    continue
                 if identifier.get("system") and identifier.get("value"):
                     return f"{identifier['system']}|{identifier['value']}"[:255]
             if entry.resource.get("id"):
@@ -202,8 +217,11 @@ _R5_ONLY = {
 
 
 def _refuse_other_versions(resource: dict[str, Any], entry: Entry | None) -> None:
+    meta = resource.get("meta")
     version = str(
-        (resource.get("meta") or {}).get("fhirVersion") or resource.get("fhirVersion") or ""
+        (meta if isinstance(meta, dict) else {}).get("fhirVersion")
+        or resource.get("fhirVersion")
+        or ""
     )
     where = entry.label() if entry else resource.get("resourceType", "")
     if version and not version.startswith(R4_VERSIONS):

@@ -11,6 +11,7 @@ once.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import PurePath
 from typing import Any
 
@@ -20,12 +21,16 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from children import access
 from children.models import Child
 
 from .importer import ImportPlan, apply_import, plan_import
 from .models import ImportBatch
 from .reader import Upload, UploadError, read_upload
+
+logger = logging.getLogger(__name__)
 
 
 def background_bytes() -> int:
@@ -111,6 +116,7 @@ def batch_run(*, batch_id: int) -> None:
     # Progress moves between the steps: the writing itself is one transaction,
     # which no other connection can watch from inside.
     try:
+        _check_author(batch)
         uploads = _uploads(batch)
         ImportBatch._default_manager.filter(pk=batch.pk).update(progress=25)
         plan: ImportPlan = plan_import(uploads, child=batch.child)
@@ -119,6 +125,14 @@ def batch_run(*, batch_id: int) -> None:
     except UploadError as error:
         ImportBatch._default_manager.filter(pk=batch.pk).update(
             status=ImportBatch.Status.FAILED, error=str(error), finished_at=timezone.now()
+        )
+    except Exception:
+        # Not left "importing" for ever with the family's files kept: it failed, and why is logged.
+        logger.exception("Import batch %s failed", batch.pk)
+        ImportBatch._default_manager.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.FAILED,
+            error=_("Something went wrong on our side. Nothing was imported; try again later."),
+            finished_at=timezone.now(),
         )
     else:
         ImportBatch._default_manager.filter(pk=batch.pk).update(
@@ -129,6 +143,17 @@ def batch_run(*, batch_id: int) -> None:
             finished_at=timezone.now(),
         )
     _forget_files(batch)
+
+
+def _check_author(batch: ImportBatch) -> None:
+    """The person who confirmed may still import here (a queued batch runs later)."""
+    author = batch.created_by
+    allowed = author is not None and author.is_active
+    if allowed and batch.child is not None:
+        access.forget(author)
+        allowed = access.can(author, "record.import", batch.child)
+    if not allowed:
+        raise UploadError(_("You may no longer import into this record, so nothing was imported."))
 
 
 @task

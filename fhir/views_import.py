@@ -20,7 +20,7 @@ from children.viewutils import child_context, htmx_or_full, load_child
 
 from . import services
 from .models import ImportBatch
-from .reader import UploadError, max_bytes
+from .reader import UploadError, check_size, max_bytes
 
 PERM = "record.import"
 
@@ -63,8 +63,11 @@ def _batch_url(batch: ImportBatch) -> str:
 def _start(request: HttpRequest, child: Child | None) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        files = [(f.name or "upload", f.read()) for f in form.cleaned_data["files"]]
+        chosen = form.cleaned_data["files"]
         try:
+            # Together, so that many files cannot hold more than one in memory.
+            check_size(sum(f.size or 0 for f in chosen))
+            files = [(f.name or "upload", f.read()) for f in chosen]
             batch = services.batch_start(actor=request.user, child=child, files=files)
         except UploadError as error:
             form.add_error("files", str(error))

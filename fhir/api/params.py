@@ -26,6 +26,7 @@ from .kinds import NOTHING, BadParameter, Kind
 
 DEFAULT_COUNT = 50
 MAX_COUNT = 200
+MAX_OFFSET = 10**9  # far past any record; a bigger one overflows the database's integers
 # Result parameters a client library may send that change nothing here.
 HARMLESS = frozenset({"_pretty", "_total", "_totalMethod"})
 JSON_FORMATS = frozenset({"json", "application/json", "application/fhir+json"})
@@ -50,7 +51,7 @@ class Search:
     page: Page
 
 
-def _integer(name: str, value: str, low: int) -> int:
+def _integer(name: str, value: str, low: int, high: int | None = None) -> int:
     try:
         number = int(value)
     except ValueError:
@@ -59,12 +60,14 @@ def _integer(name: str, value: str, low: int) -> int:
         raise BadParameter(
             _("%(name)s must be a whole number of at least %(low)s.") % {"name": name, "low": low}
         )
+    if high is not None and number > high:
+        raise BadParameter(_("%(name)s must be at most %(high)s.") % {"name": name, "high": high})
     return number
 
 
 def page_of(query: QueryDict) -> Page:
     count = _integer("_count", query.get("_count") or str(DEFAULT_COUNT), 0)
-    offset = _integer("_offset", query.get("_offset") or "0", 0)
+    offset = _integer("_offset", query.get("_offset") or "0", 0, MAX_OFFSET)
     return Page(count=min(count, MAX_COUNT), offset=offset)
 
 
@@ -120,7 +123,7 @@ def date_filter(name: str, field: str, value: str) -> Q:
         prefix = "eq"
     try:
         start, end = _interval(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise BadParameter(
             _("%(name)s needs a date such as 2024-05-01 or 2024-05-01T10:00:00Z.") % {"name": name}
         ) from None

@@ -24,10 +24,12 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from children import access
 from children.audit import audit_record
 from children.models import Child
 
 from .. import mapping
+from ..export import hide_unseen
 from ..models import ApiToken
 from . import params
 from .kinds import KINDS, BadParameter, Kind
@@ -133,10 +135,11 @@ def _base(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("fhir:api-metadata")).removesuffix("metadata")
 
 
-def _resource(row: Model, child: Child) -> Json:
+def _resource(row: Model, token: ApiToken) -> Json:
+    child = token.child
     if not isinstance(row, Child):
         row.child = child  # type: ignore[attr-defined]
-    resource = mapping.to_fhir(row)
+    resource = hide_unseen(mapping.to_fhir(row), row, access.perms_for(token.user, child))
     meta = {"versionId": str(row.version), "lastUpdated": _instant(row.updated_at)}  # type: ignore[attr-defined]
     return {
         "resourceType": resource.pop("resourceType"),
@@ -205,7 +208,7 @@ def search(request: HttpRequest, token: ApiToken, resource_type: str) -> HttpRes
     asked = params.search_of(kind, request.GET, token.child)
     rows = kind.rows(token.child, token.user).filter(asked.where)
     total = rows.count()
-    found = [_resource(row, token.child) for row in _page_of(rows, asked.page)]
+    found = [_resource(row, token) for row in _page_of(rows, asked.page)]
     return _json(_bundle(request, found, total, asked.page))
 
 
@@ -225,7 +228,7 @@ def read(
             % {"type": resource_type, "id": resource_id}
         )
     headers = {"ETag": f'W/"{row.version}"', "Last-Modified": http_date(row.updated_at.timestamp())}
-    return _json(_resource(row, token.child), headers=headers)
+    return _json(_resource(row, token), headers=headers)
 
 
 @api_view
@@ -244,7 +247,7 @@ def everything(request: HttpRequest, token: ApiToken, resource_id: str) -> HttpR
     for rows, count in zip(sets, counts, strict=True):
         low, high = max(start - position, 0), min(stop - position, count)
         if low < high:
-            found += [_resource(row, child) for row in rows[low:high]]
+            found += [_resource(row, token) for row in rows[low:high]]
         position += count
     return _json(_bundle(request, found, sum(counts), page))
 
