@@ -49,6 +49,7 @@ from .reader import Entry, Upload, UploadError
 from .references import References
 
 NPI = "http://hl7.org/fhir/sid/us-npi"
+LINK_FIELDS = ["model", "item_uuid", "file_digest", "content_digest", "imported_at", "batch"]
 TEAM_TYPES = frozenset({"Practitioner", "PractitionerRole", "Organization"})
 Progress = Callable[[int], None]
 
@@ -84,6 +85,7 @@ class ImportPlan:
     not_imported: Counter[str] = field(default_factory=Counter)
     conflicts: list[str] = field(default_factory=list)
     team_by_key: dict[str, Item | CareTeamMember] = field(default_factory=dict)
+    refs: References | None = None  # the uploads' references, indexed once by plan_import
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Per kind of row: how many are added, updated and skipped."""
@@ -130,7 +132,7 @@ def plan_import(uploads: list[Upload], *, child: Child | None) -> ImportPlan:
         found = refs.resolve(reference)
         return found.resource if found else None
 
-    plan = ImportPlan(child=child, uploads=uploads)
+    plan = ImportPlan(child=child, uploads=uploads, refs=refs)
     _find_patient(plan, uploads)
     wanted_team: dict[int, tuple[Upload, Entry]] = {}
     for upload in uploads:
@@ -401,7 +403,7 @@ def _write_items(
 ) -> None:
     new: dict[type[models.Model], list[models.Model]] = defaultdict(list)
     changed: dict[type[models.Model], list[models.Model]] = defaultdict(list)
-    refs = References([e for u in plan.uploads for e in u.entries])
+    refs = plan.refs or References([e for u in plan.uploads for e in u.entries])
     total = max(1, len(plan.items))
     care_plan: CarePlan | None = None
     for n, item in enumerate(plan.items, 1):
@@ -523,8 +525,4 @@ def _write_links(plan: ImportPlan, child: Child, batch: ImportBatch | None) -> N
                 )
             )
     SourceLink._default_manager.bulk_create(create, batch_size=500)
-    SourceLink._default_manager.bulk_update(update, list(values_names()), batch_size=500)
-
-
-def values_names() -> tuple[str, ...]:
-    return ("model", "item_uuid", "file_digest", "content_digest", "imported_at", "batch")
+    SourceLink._default_manager.bulk_update(update, LINK_FIELDS, batch_size=500)

@@ -1,6 +1,7 @@
 """Coordination: visits prepared and followed up, the tasks that come out of them, referrals."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -107,6 +108,17 @@ class VisitQuestion(ChildItem):
         return self.text
 
 
+def owner_label(row: Any) -> str:
+    """Who owns a task or goal, in a reader's words: the child, a guardian or a team member."""
+    if row.owner_is_child:
+        return row.child.preferred_name or row.child.first_name
+    if row.owner_guardian_id:
+        return row.owner_guardian.user.display_name
+    if row.owner_member_id:
+        return row.owner_member.name
+    return ""
+
+
 class Task(ChildItem):
     """Something someone has to do for the child, with a due date [Task]."""
 
@@ -173,13 +185,7 @@ class Task(ChildItem):
 
     @property
     def owner_label(self) -> str:
-        if self.owner_is_child:
-            return self.child.preferred_name or self.child.first_name
-        if self.owner_guardian_id:
-            return self.owner_guardian.user.display_name  # type: ignore[union-attr]
-        if self.owner_member_id:
-            return self.owner_member.name  # type: ignore[union-attr]
-        return ""
+        return owner_label(self)
 
     @property
     def is_overdue(self) -> bool:

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from children.models import CareTeamMember, Child, Guardianship
 from homebase.models import ChildItem
 
+from .core import owner_label
+
 __all__ = ["CarePlan", "CarePlanVersion", "Goal", "Need", "PlanProposal", "PlanShareLink"]
 
 
@@ -68,13 +70,7 @@ class Owned(ChildItem):
 
     @property
     def owner_label(self) -> str:
-        if self.owner_is_child:
-            return self.child.preferred_name or self.child.first_name  # type: ignore[attr-defined]
-        if self.owner_guardian_id:
-            return self.owner_guardian.user.display_name  # type: ignore[union-attr]
-        if self.owner_member_id:
-            return self.owner_member.name  # type: ignore[union-attr]
-        return ""
+        return owner_label(self)
 
 
 class Goal(Owned):
