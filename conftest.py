@@ -12,6 +12,10 @@
 | other_family | a parent of another child                                        |
 | operator     | is_staff and superuser; no grant                                 |
 | anonymous    | not signed in                                                    |
+
+The coordinator and the operator must use two-step sign-in: the cast gives
+them an authenticator app (``give_second_factor``), and ``sign_in`` records
+that the second step was used, as the operator pages require.
 """
 
 from datetime import date
@@ -38,7 +42,9 @@ ROLES = (
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
+    # Speed; homebase/tests/test_credentials.py runs the production hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "audit_anchors.jsonl")
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -69,6 +75,37 @@ def make_user(email: str, **extra: Any) -> User:
     return user
 
 
+def give_second_factor(user: User) -> str:
+    """An authenticator app for ``user``; returns its secret (for codes)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def sign_in(client: Any, user: User, *, second_factor: bool = True) -> Any:
+    """``force_login``, plus the record allauth keeps of a second step used at sign-in."""
+    import time
+
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+
+    client.force_login(user)
+    if second_factor:
+        session = client.session
+        now = time.time()
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "password", "at": now, "email": user.email},
+            {"method": "mfa", "at": now, "type": "totp"},
+        ]
+        session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+        session.save()
+    return client
+
+
 def make_child(owner: User, first_name: str = "Maya") -> Child:
     child = Child.objects.create(
         first_name=first_name, last_name="Rivera", birth_date=date(2016, 3, 14)
@@ -84,6 +121,8 @@ def cast(db: Any) -> dict[str, Any]:
     people = {role: make_user(f"{role}@example.org") for role in ROLES if role != "anonymous"}
     people["operator"].is_staff = people["operator"].is_superuser = True
     people["operator"].save()
+    for role in ("operator", "coordinator"):
+        give_second_factor(people[role])
     child = make_child(people["owner"])
     other_child = make_child(people["other_family"], first_name="Other")
     Guardianship.objects.create(
@@ -146,7 +185,7 @@ def cast(db: Any) -> dict[str, Any]:
 def client_for(client: Any, cast: dict[str, Any]) -> Any:
     def login(role: str) -> Any:
         if role != "anonymous":
-            client.force_login(cast[role])
+            sign_in(client, cast[role])
         return client
 
     return login

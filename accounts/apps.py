@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from . import checks  # noqa: F401  (registers the system checks)
         from .middleware import activate_user_language
 
         # The "signed in" message is written during the sign-in request.

@@ -4,7 +4,7 @@ import phonenumbers
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Practice, User
+from .models import Practice, PracticeStaff, User
 
 
 def clean_phone(value: str) -> str:
@@ -76,3 +76,33 @@ class PracticeForm(forms.ModelForm):
                 except forms.ValidationError as error:
                     self.add_error(name, error)
         return data
+
+
+class StaffInviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=PracticeStaff.Role.choices)
+
+
+class StaffUpdateForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=PracticeStaff.Role.choices)
+    is_active = forms.BooleanField(
+        label=_("Active: can see the children enrolled at the practice"), required=False
+    )
+
+
+class OperatorAdminInviteForm(forms.Form):
+    """The operator invites a practice's administrator, and says why."""
+
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Why you, and not the practice, are inviting this administrator (for example: "
+            "the practice is new; its only administrator left). Families of enrolled children "
+            "see it."
+        ),
+    )

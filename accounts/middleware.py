@@ -2,10 +2,16 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .two_factor import needs_second_factor_setup
 
 SESSION_STARTED = "homebase_session_started"
 SESSION_TOUCHED = "homebase_session_touched"
@@ -48,14 +54,19 @@ def activate_user_language(
 
 
 class PrivatePagesMiddleware:
-    """Signed-in pages hold health data: no browser or proxy may keep a copy."""
+    """No browser or proxy may keep a copy of a page (ONC (d)(7)).
+
+    Signed-in pages hold health data, and so do pages opened through a link
+    without signing in (share links, the calendar feed, invitations). A view
+    that sets its own Cache-Control keeps it; static files never reach here.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.user.is_authenticated and "Cache-Control" not in response:
+        if "Cache-Control" not in response:
             response["Cache-Control"] = "private, no-store"
         return response
 
@@ -74,3 +85,44 @@ class UserLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+class SecondFactorMiddleware:
+    """Operators and practice staff set up two-step sign-in before anything else.
+
+    Until they have a second factor, every page except the sign-in, account
+    and two-step pages sends them to set one up (accounts/two_factor.py).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if needs_second_factor_setup(request.user) and not _setup_allowed(request):
+            messages.warning(
+                request,
+                _(
+                    "Your account can open many children's records, so it needs two-step "
+                    "sign-in: set up an authenticator app or a security key before you go on."
+                ),
+            )
+            url = reverse("mfa_index")
+            if getattr(request, "htmx", False):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
+        return self.get_response(request)
+
+
+def _setup_allowed(request: HttpRequest) -> bool:
+    """Sign-in, account, two-step and language pages hold no child data."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    name = match.url_name or ""
+    return name.startswith(("account_", "mfa_")) or match.view_name in SETUP_VIEWS
+
+
+SETUP_VIEWS = frozenset({"accounts:language", "healthz"})

@@ -16,6 +16,7 @@ from children import access
 
 from .forms import PracticeForm, ProfileForm
 from .models import Language, Practice, PracticeStaff
+from .staff import is_practice_admin
 
 
 @login_required
@@ -82,7 +83,11 @@ def practice_detail(request: HttpRequest, practice_id: UUID) -> HttpResponse:
     return render(
         request,
         "accounts/practice_detail.html",
-        {"practice": practice, "can_edit": _can_edit_practice(request.user, practice)},
+        {
+            "practice": practice,
+            "can_edit": _can_edit_practice(request.user, practice),
+            "can_manage_staff": is_practice_admin(request.user, practice),
+        },
     )
 
 

@@ -1,4 +1,5 @@
 import hashlib
+import hmac
 import json
 import uuid
 from datetime import UTC, date
@@ -362,9 +363,12 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AccessEvent(models.Model):
     """One access to a child's data or one change [AuditEvent].
 
-    Append-only and hash-chained: each row's ``hash`` covers its content and
-    the previous row's hash, so a row changed or removed in SQL breaks the
-    chain from that row on (``manage.py audit_verify``).
+    Append-only and hash-chained: each row's ``hash`` is an HMAC (keyed with
+    ``AUDIT_KEY``, held outside the database) of its content and the previous
+    row's hash, so a row changed or removed in SQL breaks the chain from that
+    row on, and cannot be re-chained without the key (``manage.py
+    audit_verify``). Heads anchored outside the database catch rows cut from
+    the end and restores of older copies (``audit_verify --anchors``).
     """
 
     class Verb(models.TextChoices):
@@ -425,7 +429,18 @@ class AccessEvent(models.Model):
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError("The access log is append-only.")
 
-    def compute_hash(self) -> str:
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """HMAC-SHA256 of the row's content and the previous hash.
+
+        Keyed with ``AUDIT_KEY``, which is kept outside the database: someone
+        who can write to the database but does not hold the key cannot
+        rebuild a chain that verifies.
+        """
+        if key is None:
+            key = settings.AUDIT_KEY.encode()
+        return hmac.new(key, self.hash_payload(), hashlib.sha256).hexdigest()
+
+    def hash_payload(self) -> bytes:
         payload = {
             "at": self.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "actor": self.actor_id,
@@ -439,16 +454,23 @@ class AccessEvent(models.Model):
             "data": self.data,
             "prev": self.prev_hash,
         }
-        raw = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(raw.encode()).hexdigest()
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
 class AuditHead(models.Model):
-    """The newest hash of the chain; locked while a row is appended."""
+    """The newest link of the chain; locked while a row is appended.
+
+    ``anchored_event_id`` and ``anchored_at`` say when the head was last
+    written to the anchor file outside the database (children/audit.py).
+    """
 
     GENESIS = "0" * 64
 
     last_hash = models.CharField(max_length=64, default=GENESIS)
+    last_event_id = models.BigIntegerField(default=0)
+    last_at = models.DateTimeField(null=True)
+    anchored_event_id = models.BigIntegerField(default=0)
+    anchored_at = models.DateTimeField(null=True)
 
     class Meta:
         verbose_name = _("audit chain head")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.models import User
+from accounts.models import PracticeStaff, User
 from coordination.registry import KINDS as COORDINATION_KINDS
 from records.registry import BY_SLUG
 
@@ -310,6 +310,24 @@ PAGE_LABELS = {
     "import page": gettext_lazy("import page"),
     "import preview": gettext_lazy("import preview"),
     "import": gettext_lazy("records brought in from a file"),
+    "practice staff": gettext_lazy("the staff of a practice"),
+    "practice staff invitation": gettext_lazy("an invitation to a practice's staff"),
+    "operator: practice administrator": gettext_lazy(
+        "an invitation to administer a practice, by the site operator"
+    ),
+    "operator: account": gettext_lazy("an account, by the site operator"),
+    "operator: practice": gettext_lazy("a practice, by the site operator"),
+    "operator: two-step sign-in": gettext_lazy("two-step sign-in, by the site operator"),
+}
+DETAIL_LABELS = {
+    "person": gettext_lazy("who: %(value)s"),
+    "role": gettext_lazy("role: %(value)s"),
+    "was": gettext_lazy("before: %(value)s"),
+    "practice": gettext_lazy("practice: %(value)s"),
+    "invited_by": gettext_lazy("invited by: %(value)s"),
+    "reason": gettext_lazy("reason given: %(value)s"),
+    "is_active": gettext_lazy("account active: %(value)s"),
+    "is_staff": gettext_lazy("site operator: %(value)s"),
 }
 FORM_LABELS = {
     "list": gettext_lazy("%(section)s list"),
@@ -333,6 +351,24 @@ def describe_access(what: str) -> str:
         except LookupError:
             continue
     return what
+
+
+def describe_detail(event: AccessEvent) -> str:
+    """The details of a change to who can see the record (staff, operator changes)."""
+    roles = dict(PracticeStaff.Role.choices)
+    yes_no = {"True": _("yes"), "False": _("no")}
+    parts = []
+    for key, label in DETAIL_LABELS.items():
+        value = event.data.get(key)
+        if not value:
+            continue
+        if key in ("role", "was"):
+            value = str(roles.get(value, value))
+        elif key == "invited_by" and value == "operator":
+            value = _("the site operator")
+        value = yes_no.get(value, value)
+        parts.append(str(label) % {"value": value})
+    return "; ".join(parts)
 
 
 def actor_words(label: str) -> str:
@@ -367,7 +403,10 @@ def access_log(request: HttpRequest, child_id: UUID) -> HttpResponse:
     page = Paginator(events.select_related("actor").order_by("-id"), 50).get_page(
         request.GET.get("page")
     )
-    rows = [(event, describe_access(event.what), actor_words(event.actor_label)) for event in page]
+    rows = [
+        (event, describe_access(event.what), actor_words(event.actor_label), describe_detail(event))
+        for event in page
+    ]
     return render(
         request,
         "children/access_log.html",

@@ -47,5 +47,5 @@ def export_download(request: HttpRequest, child_id: UUID) -> HttpResponse:
     )
     response = HttpResponse(export.content(), content_type="application/fhir+json")
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -42,11 +42,11 @@ def env_secret(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
-def _generated_secret_key() -> str:
-    """Generate var/secret_key once. Workers starting together all end up reading one key."""
-    path = VAR_DIR / "secret_key"
+def _generated_secret(filename: str) -> str:
+    """Generate var/<filename> once. Workers starting together all end up reading one key."""
+    path = VAR_DIR / filename
     if not path.exists():
-        tmp = path.with_name(f".secret_key.{os.getpid()}")
+        tmp = path.with_name(f".{filename}.{os.getpid()}")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(64))
@@ -59,14 +59,16 @@ def _generated_secret_key() -> str:
     return path.read_text().strip()
 
 
-SECRET_KEY = env_secret("SECRET_KEY") or _generated_secret_key()
+SECRET_KEY = env_secret("SECRET_KEY") or _generated_secret("secret_key")
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The operator pages (/operator/): Django's admin behind allauth's sign-in,
+    # two-step sign-in, and a 404 for everyone else (accounts/admin_site.py).
+    "accounts.admin_config.OperatorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -105,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "homebase.urls"
@@ -182,11 +185,17 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Argon2 first. PASSWORD_HASHER_FIPS=True puts PBKDF2-SHA256 first for
+# deployments that must use FIPS-validated functions; existing Argon2 hashes
+# still verify and are rewritten as PBKDF2 at the next sign-in.
+PASSWORD_HASHER_FIPS = env_bool("PASSWORD_HASHER_FIPS")
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
+if PASSWORD_HASHER_FIPS:
+    PASSWORD_HASHERS.insert(0, PASSWORD_HASHERS.pop(1))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -223,10 +232,30 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = "Homebase"
+# Two-step sign-in secrets (TOTP keys, recovery-code seeds) are encrypted at
+# rest with this key (comma-separated: the first encrypts, all decrypt, for
+# rotation). Production sets it (a system check refuses to start without it);
+# development generates one into var/.
+MFA_ENCRYPTION_KEY_FROM_ENV = env_secret("MFA_ENCRYPTION_KEY")
+MFA_ENCRYPTION_KEY = MFA_ENCRYPTION_KEY_FROM_ENV or _generated_secret("mfa_encryption_key")
+
+# The access log's hash chain is keyed (HMAC-SHA256) with a key kept outside
+# the database, so that someone who can write to the database cannot rebuild
+# the chain. Production sets it; development generates one into var/.
+AUDIT_KEY_FROM_ENV = env_secret("AUDIT_KEY")
+AUDIT_KEY = AUDIT_KEY_FROM_ENV or _generated_secret("audit_key")
+# The chain's head (event id, hash, time) is appended to this file every
+# AUDIT_ANCHOR_EVERY events and at least daily, and optionally mailed, so a
+# database restored from an older copy or cut short is caught by
+# `audit_verify --anchors`.
+AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit_anchors.jsonl"))
+AUDIT_ANCHOR_EVERY = env_int("AUDIT_ANCHOR_EVERY", 1000)
+AUDIT_ANCHOR_EMAIL = os.environ.get("AUDIT_ANCHOR_EMAIL", "")
 
 # Sessions: an idle time-out (refreshed on every request) and an absolute
 # lifetime enforced by accounts.middleware.SessionLifetimeMiddleware.

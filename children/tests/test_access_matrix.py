@@ -4,15 +4,22 @@ A new URL fails `test_every_url_is_classified` until it has rows here or is
 on PUBLIC_URLS (pages that hold no child data).
 """
 
+import html
+import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.models import Practice, PracticeInvitation, PracticeStaff, User
 from children.models import CareTeamMember, Invitation
+from conftest import sign_in
 from coordination import services_plan
 from coordination.models import (
     AgendaItem,
@@ -93,8 +100,21 @@ PLAN_OWNER_DONE = profile(302, 302, 403, 403, 403, 404, 404, 404, 404)
 INVITED = profile(200, 403, 403, 403, 200, 403, 403, 403, 403)  # invitation sent to editor@
 PUBLIC_REDIRECT = profile(302, 302, 302, 302, 302, 302, 302, 302, 302)
 PUBLIC_OK = profile(200, 200, 200, 200, 200, 200, 200, 200, 200)
-PRACTICE_EDIT = profile(302, 403, 403, 403, 403, 403, 403, 403, 403)
-OPERATOR_ONLY = profile(302, 302, 302, 302, 302, 302, 302, 302, 200)
+PRACTICE_EDIT = profile(302, 403, 403, 403, 403, 403, 200, 403, 403)  # its administrators
+
+
+# The operator pages: anonymous people are sent to the site's sign-in,
+# everyone else signed in gets a 404 (accounts/admin_site.py).
+def operator(status: int) -> dict[str, int]:
+    return profile(302, 404, 404, 404, 404, 404, 404, 404, status)
+
+
+# A practice's staff pages: its administrators only (the cast's coordinator is
+# made an administrator of Sunrise Pediatrics in `world`).
+PRACTICE_ADMIN = profile(302, 403, 403, 403, 403, 403, 200, 403, 403)
+PRACTICE_ADMIN_DONE = profile(302, 403, 403, 403, 403, 403, 302, 403, 403)
+STAFF_INVITED = profile(200, 403, 403, 403, 200, 403, 403, 403, 403)  # sent to editor@
+STAFF_INVITED_DONE = profile(200, 403, 403, 403, 302, 403, 403, 403, 403)
 # The FHIR API reads only a Bearer token: a signed-in session without one is refused.
 API_WITHOUT_TOKEN = profile(401, 401, 401, 401, 401, 401, 401, 401, 401)
 OWN_TOKEN = profile(302, 200, 404, 404, 404, 404, 404, 404, 404)  # the owner's token
@@ -161,7 +181,43 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "accounts:practice-detail": {"GET": SIGNED_IN},
     "accounts:practice-create": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "accounts:practice-update": {"GET": PRACTICE_EDIT, "POST": PRACTICE_EDIT},
-    "admin:index": {"GET": OPERATOR_ONLY},
+    "accounts:practice-staff": {"GET": PRACTICE_ADMIN},
+    "accounts:practice-staff-invite": {"GET": PRACTICE_ADMIN, "POST": PRACTICE_ADMIN},
+    "accounts:practice-staff-update": {"GET": PRACTICE_ADMIN, "POST": PRACTICE_ADMIN},
+    "accounts:practice-staff-invitation-cancel": {"POST": PRACTICE_ADMIN_DONE},
+    "accounts:staff-invitation": {"GET": STAFF_INVITED, "POST": STAFF_INVITED_DONE},
+    # The operator pages. The admin's own login never checks a password: it
+    # sends to allauth's sign-in, or to the index once signed in.
+    "admin:index": {"GET": operator(200)},
+    "admin:login": {"GET": operator(302), "POST": operator(302)},
+    "admin:logout": {"POST": operator(302)},
+    "admin:password_change": {"GET": operator(302), "POST": operator(302)},
+    "admin:password_change_done": {"GET": operator(200)},
+    "admin:jsi18n": {"GET": operator(200)},
+    "admin:app_list": {"GET": operator(200)},
+    "admin:autocomplete": {"GET": operator(403)},
+    "admin:view_on_site": {"GET": operator(302)},
+    "admin:accounts_user_changelist": {"GET": operator(200)},
+    "admin:accounts_user_add": {"GET": operator(403), "POST": operator(403)},
+    "admin:accounts_user_change": {"GET": operator(200), "POST": operator(200)},
+    "admin:accounts_user_delete": {"GET": operator(403), "POST": operator(403)},
+    "admin:accounts_user_history": {"GET": operator(200)},
+    "admin:accounts_practice_changelist": {"GET": operator(200)},
+    "admin:accounts_practice_add": {"GET": operator(200), "POST": operator(200)},
+    "admin:accounts_practice_change": {"GET": operator(200), "POST": operator(200)},
+    "admin:accounts_practice_delete": {"GET": operator(200)},
+    "admin:accounts_practice_history": {"GET": operator(200)},
+    "admin:accounts_practice_invite_admin": {"GET": operator(200), "POST": operator(200)},
+    "admin:mfa_authenticator_changelist": {"GET": operator(200)},
+    "admin:mfa_authenticator_add": {"GET": operator(403)},
+    "admin:mfa_authenticator_change": {"GET": operator(200), "POST": operator(403)},
+    "admin:mfa_authenticator_delete": {"GET": operator(200)},
+    "admin:mfa_authenticator_history": {"GET": operator(200)},
+    "admin:account_emailaddress_changelist": {"GET": operator(200)},
+    "admin:account_emailaddress_add": {"GET": operator(403)},
+    "admin:account_emailaddress_change": {"GET": operator(200), "POST": operator(403)},
+    "admin:account_emailaddress_delete": {"GET": operator(403)},
+    "admin:account_emailaddress_history": {"GET": operator(200)},
     "coordination:my-tasks": {"GET": SIGNED_IN},
     "coordination:visit-detail": {"GET": VISITS_VIEW},
     "coordination:visit-sheet": {"GET": VISITS_VIEW},
@@ -215,9 +271,8 @@ for _ns, _kinds in (("records", RECORD_KINDS), ("coordination", COORDINATION_KIN
         MATRIX[f"{_ns}:{_slug}-delete"] = {"GET": _edit, "POST": _done}
 
 # Pages that hold no child data: django-allauth's sign-in, sign-up, password
-# and two-step sign-in pages (allauth tests them), and the operator admin
-# (Django's own staff check; no child model is registered in it).
-PUBLIC_PREFIXES = ("account_", "mfa_", "admin:")
+# and two-step sign-in pages (allauth tests them).
+PUBLIC_PREFIXES = ("account_", "mfa_")
 
 TOKEN = "matrix-invitation-token"
 
@@ -307,12 +362,62 @@ def world(cast: dict[str, Any]) -> dict[str, Any]:
         expires_at=timezone.now() + timedelta(days=3),
         invited_by=cast["owner"],
     )
-    return {**cast, "items": items, "invitation": invitation, "import_batch": import_batch}
+    # The coordinator administers Sunrise Pediatrics (for the staff pages);
+    # the role does not change what staff see of enrolled children.
+    staff_member = PracticeStaff.objects.get(user=cast["coordinator"])
+    staff_member.role = PracticeStaff.Role.ADMIN
+    staff_member.save()
+    staff_invitation = PracticeInvitation.objects.create(
+        practice=cast["practice"],
+        email="editor@example.org",
+        role=PracticeStaff.Role.NURSE,
+        token_hash=PracticeInvitation.hash_token(TOKEN),
+        invited_by=cast["coordinator"],
+        expires_at=timezone.now() + timedelta(days=3),
+    )
+    return {
+        **cast,
+        "items": items,
+        "invitation": invitation,
+        "import_batch": import_batch,
+        "staff_member": staff_member,
+        "staff_invitation": staff_invitation,
+    }
+
+
+def admin_url_for(name: str, w: dict[str, Any]) -> str:
+    """The operator pages, each pointed at a real row where it takes one."""
+    rows = {
+        "accounts_user": w["owner"].pk,
+        "accounts_practice": w["practice"].pk,
+        "mfa_authenticator": Authenticator.objects.filter(user=w["coordinator"]).first().pk,
+        "account_emailaddress": EmailAddress.objects.get(user=w["owner"]).pk,
+    }
+    short = name.removeprefix("admin:")
+    if short == "app_list":
+        return reverse(name, args=["accounts"])
+    if short == "view_on_site":
+        content_type = ContentType.objects.get_for_model(Practice)
+        return reverse(name, args=[content_type.pk, w["practice"].pk])
+    model, _sep, action = short.rpartition("_")
+    if model == "accounts_practice_invite":
+        return reverse(name, args=[w["practice"].pk])
+    if model in rows and action in ("change", "delete", "history"):
+        return reverse(name, args=[rows[model]])
+    return reverse(name)
 
 
 def url_for(name: str, w: dict[str, Any]) -> str:
     child = w["child"].uuid
     items = w["items"]
+    if name.startswith("admin:"):
+        return admin_url_for(name, w)
+    if name == "accounts:staff-invitation":
+        return reverse(name, args=[TOKEN])
+    if name == "accounts:practice-staff-update":
+        return reverse(name, args=[w["practice"].uuid, w["staff_member"].uuid])
+    if name == "accounts:practice-staff-invitation-cancel":
+        return reverse(name, args=[w["practice"].uuid, w["staff_invitation"].uuid])
     if name == "coordination:calendar":
         return reverse(name)
     if name == "coordination:calendar-feed":
@@ -419,7 +524,7 @@ def test_matrix(
     client: Any, world: dict[str, Any], name: str, method: str, role: str, status: int
 ) -> None:
     if role != "anonymous":
-        client.force_login(world[role])
+        sign_in(client, world[role])
     url = url_for(name, world)
     response = client.get(url) if method == "GET" else client.post(url, {})
     assert response.status_code == status, f"{role} {method} {url}"
@@ -449,3 +554,240 @@ def test_every_url_is_classified() -> None:
 def test_anonymous_is_sent_to_sign_in(client: Any, world: dict[str, Any]) -> None:
     response = client.get(url_for("children:overview", world))
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def _first_allowed_role(expected: dict[str, int]) -> str | None:
+    return next((r for r in ROLES if r != "anonymous" and expected.get(r) == 200), None)
+
+
+def test_every_signed_in_page_is_private_no_store(client: Any, world: dict[str, Any]) -> None:
+    """(d)(7): no browser or proxy keeps a copy of a page seen while signed in."""
+    checked = 0
+    for name, methods in MATRIX.items():
+        role = _first_allowed_role(methods.get("GET", {}))
+        if role is None:
+            continue
+        client.logout()
+        sign_in(client, world[role])
+        response = client.get(url_for(name, world))
+        assert response.status_code == 200, name
+        cache_control = response.get("Cache-Control", "")
+        assert "no-store" in cache_control and "private" in cache_control, (
+            f"{name} as {role}: Cache-Control {cache_control!r}"
+        )
+        checked += 1
+    assert checked > 100
+
+
+def test_pages_opened_by_a_link_token_are_not_stored(client: Any, world: dict[str, Any]) -> None:
+    """Share links, the calendar feed and invitations carry a child's data without a session."""
+    for name in (
+        "coordination:plan-shared",
+        "coordination:calendar-feed",
+        "children:invitation-accept",
+        "accounts:staff-invitation",
+    ):
+        response = client.get(url_for(name, world))
+        assert response.status_code == 200, name
+        assert "no-store" in response.get("Cache-Control", ""), name
+
+
+# Operator escalation ----------------------------------------------------------
+#
+# What an operator tried in the hardening review, and what else an operator
+# account could try to reach a child: each must fail.
+
+ADMIN_URLS = sorted(n for n in MATRIX if n.startswith("admin:"))
+
+
+@pytest.mark.parametrize("name", ADMIN_URLS)
+def test_operator_without_a_second_factor_is_sent_to_set_one_up(
+    client: Any, world: dict[str, Any], name: str
+) -> None:
+    Authenticator.objects.filter(user=world["operator"]).delete()
+    sign_in(client, world["operator"], second_factor=False)
+    method = "GET" if "GET" in MATRIX[name] else "POST"
+    url = url_for(name, world)
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_index"), name
+
+
+@pytest.mark.parametrize("name", ADMIN_URLS)
+def test_operator_who_did_not_use_the_second_factor_is_refused(
+    client: Any, world: dict[str, Any], name: str
+) -> None:
+    sign_in(client, world["operator"], second_factor=False)
+    method = "GET" if "GET" in MATRIX[name] else "POST"
+    url = url_for(name, world)
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    assert response.status_code == 403, name
+    assert reverse("mfa_reauthenticate") in response.content.decode()
+
+
+def _practice_form(practice: Any, **extra: Any) -> dict[str, Any]:
+    data = {
+        "name": practice.name,
+        "phone": practice.phone,
+        "after_hours_phone": practice.after_hours_phone,
+        "nurse_line": practice.nurse_line,
+        "staff-TOTAL_FORMS": "1",
+        "staff-INITIAL_FORMS": "1",
+        "staff-MIN_NUM_FORMS": "0",
+        "staff-MAX_NUM_FORMS": "1000",
+    }
+    return data | extra
+
+
+def _add_staff_through_the_practice_form(client: Any, w: dict[str, Any]) -> None:
+    member = PracticeStaff.objects.get(user=w["coordinator"])
+    data = _practice_form(
+        w["practice"],
+        **{
+            "staff-TOTAL_FORMS": "2",
+            "staff-0-id": str(member.pk),
+            "staff-0-practice": str(w["practice"].pk),
+            "staff-0-role": "billing",
+            "staff-1-practice": str(w["practice"].pk),
+            "staff-1-user": str(w["other_family"].pk),
+            "staff-1-role": "admin",
+            "staff-1-is_active": "on",
+        },
+    )
+    client.post(url_for("admin:accounts_practice_change", w), data)
+    assert not PracticeStaff.objects.filter(user=w["other_family"]).exists()
+    assert PracticeStaff.objects.get(pk=member.pk).role == PracticeStaff.Role.ADMIN
+
+
+def _set_a_password(client: Any, w: dict[str, Any]) -> None:
+    url = reverse("admin:accounts_user_change", args=[w["owner"].pk]) + "password/"
+    before = w["owner"].password
+    response = client.post(
+        url, {"password1": "new pass phrase 1", "password2": "new pass phrase 1"}
+    )
+    assert response.status_code in (302, 404)
+    w["owner"].refresh_from_db()
+    assert w["owner"].password == before
+
+
+def _create_an_account(client: Any, w: dict[str, Any]) -> None:
+    response = client.post(
+        url_for("admin:accounts_user_add", w),
+        {"email": "new@example.org", "password1": "x" * 20, "password2": "x" * 20},
+    )
+    assert response.status_code == 403
+    assert not User.objects.filter(email="new@example.org").exists()
+
+
+def _mark_an_email_verified(client: Any, w: dict[str, Any]) -> None:
+    address = EmailAddress.objects.get(user=w["owner"])
+    EmailAddress.objects.filter(pk=address.pk).update(verified=False)
+    client.post(
+        url_for("admin:account_emailaddress_changelist", w),
+        {"action": "make_verified", "_selected_action": [str(address.pk)]},
+    )
+    client.post(url_for("admin:account_emailaddress_change", w), {"verified": "on"})
+    assert not EmailAddress.objects.get(pk=address.pk).verified
+
+
+def _change_someones_email(client: Any, w: dict[str, Any]) -> None:
+    client.post(
+        url_for("admin:accounts_user_change", w),
+        {"email": "takeover@example.org", "name": "Owner", "language": "en", "is_active": "on"},
+    )
+    w["owner"].refresh_from_db()
+    assert w["owner"].email == "owner@example.org"
+
+
+def _see_a_second_factor_secret(client: Any, w: dict[str, Any]) -> None:
+    authenticator = Authenticator.objects.get(user=w["coordinator"], type="totp")
+    page = client.get(url_for("admin:mfa_authenticator_change", w)).content.decode()
+    assert "Coordinator" in page or "coordinator@example.org" in page
+    assert authenticator.data["secret"] not in page
+    assert authenticator.data["secret"].startswith("fernet:")
+
+
+def _manage_a_practices_staff(client: Any, w: dict[str, Any]) -> None:
+    for name in ("accounts:practice-staff", "accounts:practice-staff-invite"):
+        assert client.get(url_for(name, w)).status_code == 403
+    response = client.post(
+        url_for("accounts:practice-staff-invite", w),
+        {"email": "operator@example.org", "role": "admin"},
+    )
+    assert response.status_code == 403
+
+
+def _join_a_practice_by_invitation(client: Any, w: dict[str, Any]) -> None:
+    from accounts import staff
+
+    _invitation, token = staff.staff_invite(
+        actor=w["coordinator"],
+        practice=w["practice"],
+        email=w["operator"].email,
+        role=PracticeStaff.Role.NURSE,
+    )
+    response = client.post(reverse("accounts:staff-invitation", args=[token]))
+    assert response.status_code == 403
+    assert not PracticeStaff.objects.filter(user=w["operator"]).exists()
+
+
+def _invite_an_administrator_without_a_reason(client: Any, w: dict[str, Any]) -> None:
+    response = client.post(
+        url_for("admin:accounts_practice_invite_admin", w), {"email": "boss@example.org"}
+    )
+    assert response.status_code == 200 and "reason" in response.context["form"].errors
+    assert not PracticeInvitation.objects.filter(email="boss@example.org").exists()
+
+
+def _open_the_childs_pages(client: Any, w: dict[str, Any]) -> None:
+    for name in ("children:overview", "children:access-log", "records:documents-list"):
+        assert client.get(url_for(name, w)).status_code == 404
+
+
+ESCALATIONS = {
+    "add staff through the practice form": _add_staff_through_the_practice_form,
+    "set someone's password": _set_a_password,
+    "create an account": _create_an_account,
+    "mark an email address verified": _mark_an_email_verified,
+    "change someone's email address": _change_someones_email,
+    "read a two-step secret": _see_a_second_factor_secret,
+    "manage a practice's staff on the practice pages": _manage_a_practices_staff,
+    "join a practice through an invitation": _join_a_practice_by_invitation,
+    "invite an administrator without a reason": _invite_an_administrator_without_a_reason,
+    "open the child's pages": _open_the_childs_pages,
+}
+
+
+@pytest.mark.parametrize("attempt", ESCALATIONS, ids=list(ESCALATIONS))
+def test_operator_escalation_fails(client: Any, world: dict[str, Any], attempt: str) -> None:
+    sign_in(client, world["operator"])
+    assert client.get(reverse("admin:index")).status_code == 200
+    ESCALATIONS[attempt](client, world)
+
+
+CHILD_DATA = ("Maya", "Epilepsy", "Keppra", "Latex", "Seizure check", "Night seizures")
+
+
+def test_nothing_in_the_operator_pages_leads_to_a_childs_data(
+    client: Any, world: dict[str, Any]
+) -> None:
+    """Follow every link under /operator/ as the operator: no child's data, no child's page."""
+    sign_in(client, world["operator"])
+    child_uuid = str(world["child"].uuid)
+    start = reverse("admin:index")
+    seen, queue = {start}, [start]
+    while queue:
+        url = queue.pop()
+        response = client.get(url)
+        assert response.status_code in (200, 302, 403), url
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        page = response.content.decode()
+        for text in (*CHILD_DATA, child_uuid):
+            assert text not in page, f"{text!r} on {url}"
+        for link in re.findall(r'href="([^"#]+)', page):
+            link = html.unescape(link)
+            assert not link.startswith("/children/"), f"{url} links to {link}"
+            if link.startswith(start) and "logout" not in link and link not in seen:
+                seen.add(link)
+                queue.append(link)
+    assert len(seen) > 20

@@ -55,7 +55,7 @@ def _number(value: Any) -> Any:
 def _json(data: Json, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_number)
     response = HttpResponse(body, status=status, content_type=CONTENT_TYPE)
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "private, no-store"
     for name, value in (headers or {}).items():
         response[name] = value
     return response
