@@ -310,6 +310,7 @@ PAGE_LABELS = {
     "import page": gettext_lazy("import page"),
     "import preview": gettext_lazy("import preview"),
     "import": gettext_lazy("records brought in from a file"),
+    "document (file missing)": gettext_lazy("document (its file was missing)"),
     "practice staff": gettext_lazy("the staff of a practice"),
     "practice staff invitation": gettext_lazy("an invitation to a practice's staff"),
     "operator: practice administrator": gettext_lazy(

@@ -167,15 +167,33 @@ def item_delete_view(
 
 @login_required
 @require_safe
-def document_download(request: HttpRequest, child_id: UUID, item_id: UUID) -> FileResponse:
+def document_download(request: HttpRequest, child_id: UUID, item_id: UUID) -> HttpResponse:
     child = load_child(request, child_id, access.view_perms(Document))
     document = access.get_item(child, Document, item_id)
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        # The row survived but its file did not (a partial restore, a disk
+        # problem): say so plainly; `manage.py storage_verify` lists them all.
+        audit_record(
+            actor=request.user,
+            verb="view",
+            child=child,
+            what="document (file missing)",
+            target=document,
+        )
+        return render(
+            request,
+            "records/document_missing.html",
+            child_context(request, document=document),
+            status=404,
+        )
     audit_record(actor=request.user, verb="download", child=child, what="document", target=document)
     known = document.content_type in DOWNLOAD_TYPES
     extension = DOWNLOAD_TYPES.get(document.content_type, "bin")
     filename = f"{slugify(document.title)[:80] or 'document'}.{extension}"
     response = FileResponse(
-        document.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=filename,
         content_type=document.content_type if known else "application/octet-stream",
