@@ -135,8 +135,13 @@ def _backup_postgres(dest: Path) -> tuple[dict[str, str], dict[str, Any]]:
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]  # type: ignore[index]
         schema = dict(conn.execute(LATEST_MIGRATIONS).fetchall())  # type: ignore[arg-type]
         head = _head(conn.execute(HEAD).fetchone())
-        subprocess.run(
-            ["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={dest / PG_FILE}"],
+        subprocess.run(  # noqa: S603 (arguments built here, none from a request)
+            [
+                _tool("pg_dump"),
+                "--format=custom",
+                f"--snapshot={snapshot}",
+                f"--file={dest / PG_FILE}",
+            ],
             env=env,
             check=True,
             timeout=_timeout(),
@@ -144,6 +149,13 @@ def _backup_postgres(dest: Path) -> tuple[dict[str, str], dict[str, Any]]:
         )
         conn.execute("COMMIT")
     return schema, head
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise BackupError(f"{name} is not installed (PostgreSQL's client tools).")
+    return path
 
 
 def _libpq(env: dict[str, str]) -> dict[str, str]:
@@ -247,9 +259,9 @@ def _restore_database(src: Path, manifest: dict[str, Any]) -> None:
             source.close()
         return
     connection.close()
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 (arguments built here, none from a request)
         [
-            "pg_restore",
+            _tool("pg_restore"),
             "--clean",
             "--if-exists",
             "--no-owner",
