@@ -29,7 +29,7 @@ def test_an_export_with_one_changed_byte_is_refused_on_import(client, cast):
     assert _import(client, cast, exported).status_code == 302  # the untouched file is taken
     at = exported.index(b'"Maya"') + 3
     changed = exported[:at] + b"x" + exported[at + 1 :]  # "Maya" -> "Maxa": one byte
-    assert len(changed) == len(exported) and sum(a != b for a, b in zip(changed, exported)) == 1
+    assert sum(a != b for a, b in zip(changed, exported, strict=True)) == 1
     response = _import(client, cast, changed)
     assert response.status_code == 200
     assert "digest does not match" in response.content.decode()
