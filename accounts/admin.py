@@ -36,6 +36,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks_db.models import DBTaskResult
 
 from . import hooks, staff
@@ -88,9 +90,9 @@ class AuditedAdmin(admin.ModelAdmin):
         ):
             super().delete_model(request, obj)
 
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+    def get_actions(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         # "Delete selected" would skip delete_model, and with it the log.
-        actions = super().get_actions(request)
+        actions = super().get_actions(request, *args, **kwargs)
         actions.pop("delete_selected", None)
         return actions
 
@@ -121,11 +123,11 @@ class UserAdmin(AuditedAdmin):
     ]
     readonly_fields = ["email", "two_step", "practices", "last_login", "date_joined"]
 
-    @admin.display(description="Two-step sign-in", boolean=True)
+    @admin.display(description=gettext_lazy("Two-step sign-in"), boolean=True)
     def two_step(self, obj: User) -> bool:
         return Authenticator.objects.filter(user=obj, type__in=SECOND_FACTORS).exists()
 
-    @admin.display(description="Practice staff")
+    @admin.display(description=gettext_lazy("Practice staff"))
     def practices(self, obj: User) -> str:
         roles = obj.practice_roles.select_related("practice")
         return (
@@ -133,7 +135,11 @@ class UserAdmin(AuditedAdmin):
                 ", ",
                 "{} ({}{})",
                 (
-                    (r.practice.name, r.get_role_display(), "" if r.is_active else ", not active")
+                    (
+                        r.practice.name,
+                        r.get_role_display(),
+                        "" if r.is_active else _(", not active"),
+                    )
                     for r in roles
                 ),
             )
@@ -159,8 +165,8 @@ class PracticeStaffInline(admin.TabularInline):
     """Read only: staff join through invitations (accounts/staff.py)."""
 
     model = PracticeStaff
-    fields = ["user", "role", "is_active"]
-    readonly_fields = fields
+    fields = ("user", "role", "is_active")
+    readonly_fields = ("user", "role", "is_active")
     extra = 0
     can_delete = False
 
@@ -193,14 +199,14 @@ class PracticeAdmin(AuditedAdmin):
     readonly_fields = ["administrators"]
     inlines = [PracticeStaffInline]
 
-    @admin.display(description="Administrators")
+    @admin.display(description=gettext_lazy("Administrators"))
     def administrators(self, obj: Practice) -> str:
         if obj.pk is None:
-            return "Save the practice, then invite its administrator."
+            return _("Save the practice, then invite its administrator.")
         admins = obj.staff.filter(role=PracticeStaff.Role.ADMIN, is_active=True)
-        names = ", ".join(a.user.email for a in admins.select_related("user")) or "none yet"
+        names = ", ".join(a.user.email for a in admins.select_related("user")) or _("none yet")
         url = reverse("admin:accounts_practice_invite_admin", args=[obj.pk])
-        return format_html('{} · <a href="{}">Invite an administrator</a>', names, url)
+        return format_html('{} · <a href="{}">{}</a>', names, url, _("Invite an administrator"))
 
     def audit_practices(self, obj: Any) -> list[Any]:
         return [obj]
@@ -246,11 +252,14 @@ class PracticeAdmin(AuditedAdmin):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+                messages.success(
+                    request,
+                    _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+                )
                 return redirect("admin:accounts_practice_change", practice.pk)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Invite an administrator of {practice.name}",
+            "title": _("Invite an administrator of %(name)s") % {"name": practice.name},
             "opts": self.opts,
             "original": practice,
             "form": form,
@@ -266,8 +275,8 @@ class AuthenticatorAdmin(AuditedAdmin):
     list_display = ["user", "type", "created_at", "last_used_at"]
     list_filter = ["type"]
     search_fields = ["user__email"]
-    fields = ["user", "type", "created_at", "last_used_at"]
-    readonly_fields = fields
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = ("user", "type", "created_at", "last_used_at")
 
     def audit_details(self, obj: Any, form: Any) -> dict[str, Any]:
         return {"person": obj.user.email, "kind": obj.type}
@@ -286,8 +295,8 @@ class EmailAddressAdmin(admin.ModelAdmin):
     list_display = ["email", "user", "primary", "verified"]
     list_filter = ["verified"]
     search_fields = ["email"]
-    fields = ["email", "user", "primary", "verified"]
-    readonly_fields = fields
+    fields = ("email", "user", "primary", "verified")
+    readonly_fields = ("email", "user", "primary", "verified")
     actions = None
 
     def has_add_permission(self, request: HttpRequest) -> bool:

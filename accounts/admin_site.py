@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
@@ -29,9 +30,9 @@ from .two_factor import has_second_factor, used_second_factor
 
 
 class OperatorSite(AdminSite):
-    site_header = "Homebase operator"
-    site_title = "Homebase operator"
-    index_title = "Accounts and practices"
+    site_header = gettext_lazy("Homebase operator")
+    site_title = gettext_lazy("Homebase operator")
+    index_title = gettext_lazy("Accounts and practices")
 
     def refusal(self, request: HttpRequest) -> HttpResponse | None:
         """Why ``request`` may not enter, as the response to give; None lets it in."""
@@ -71,6 +72,8 @@ class OperatorSite(AdminSite):
         response = self.refusal(request)
         return response if response is not None else redirect("admin:index")
 
-    def password_change(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    def password_change(  # type: ignore[override]
+        self, request: HttpRequest, extra_context: Any = None
+    ) -> HttpResponse:
         # allauth's page asks for the current password and is rate limited.
         return redirect("account_change_password")

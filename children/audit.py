@@ -324,7 +324,13 @@ def audit_anchor_now(path: str | None = None) -> AuditHead | None:
             anchored_event_id=head.last_event_id, anchored_at=timezone.now()
         )
         transaction.on_commit(
-            partial(anchor_write, head.last_event_id, head.last_hash, head.last_at, path)
+            partial(
+                anchor_write,
+                head.last_event_id,
+                head.last_hash,
+                head.last_at or timezone.now(),
+                path,
+            )
         )
     return head
 

@@ -126,14 +126,16 @@ def _backup_sqlite(dest: Path) -> tuple[dict[str, str], dict[str, Any]]:
 
 def _backup_postgres(dest: Path) -> tuple[dict[str, str], dict[str, Any]]:
     import psycopg
+    from psycopg.conninfo import make_conninfo
 
     env = _pg_env()
     # Read the head and schema in the snapshot pg_dump then copies, so the
     # manifest describes exactly the dump.
-    with psycopg.connect("", autocommit=True, connect_timeout=30, **_libpq(env)) as conn:
+    conninfo = make_conninfo("", connect_timeout="30", **_libpq(env))
+    with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]  # type: ignore[index]
-        schema = dict(conn.execute(LATEST_MIGRATIONS).fetchall())  # type: ignore[arg-type]
+        schema: dict[str, str] = dict(conn.execute(LATEST_MIGRATIONS).fetchall())  # type: ignore[arg-type]
         head = _head(conn.execute(HEAD).fetchone())
         subprocess.run(  # noqa: S603 (arguments built here, none from a request)
             [

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -167,7 +168,7 @@ def item_delete_view(
 
 @login_required
 @require_safe
-def document_download(request: HttpRequest, child_id: UUID, item_id: UUID) -> HttpResponse:
+def document_download(request: HttpRequest, child_id: UUID, item_id: UUID) -> HttpResponseBase:
     child = load_child(request, child_id, access.view_perms(Document))
     document = access.get_item(child, Document, item_id)
     try:
