@@ -90,9 +90,13 @@ class AuditedAdmin(admin.ModelAdmin):
         ):
             super().delete_model(request, obj)
 
-    def get_actions(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+    def get_actions(
+        self,
+        request: HttpRequest,
+        action_location: admin.ActionLocation = admin.ActionLocation.CHANGE_LIST,
+    ) -> Any:
         # "Delete selected" would skip delete_model, and with it the log.
-        actions = super().get_actions(request, *args, **kwargs)
+        actions = super().get_actions(request, action_location=action_location)
         actions.pop("delete_selected", None)
         return actions
 
