@@ -3,6 +3,8 @@
 ONC 170.315(d)(1) and (d)(13): authentication and multi-factor authentication.
 """
 
+import html
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -156,3 +158,15 @@ def test_every_operator_change_is_in_the_chained_log_and_on_the_childs_page(clie
     text = page.content.decode()
     assert "an account, by the site operator" in text and viewer.email in text
     assert audit_verify()[1] is None
+
+
+def test_an_operator_confirms_the_second_step_and_is_let_in(client, cast):
+    operator = cast["operator"]
+    secret = decrypt(Authenticator.objects.get(user=operator, type="totp").data["secret"])
+    sign_in(client, operator, second_factor=False)
+    refused = client.get(reverse("admin:index"))
+    assert refused.status_code == 403
+    confirm = re.search(r'href="([^"]*reauthenticate[^"]*)"', refused.content.decode()).group(1)
+    response = client.post(html.unescape(confirm), {"code": totp(secret)})
+    assert response.status_code == 302 and response["Location"] == "/operator/"
+    assert client.get(reverse("admin:index")).status_code == 200
