@@ -99,13 +99,17 @@ class SecondFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if needs_second_factor_setup(request.user) and not _setup_allowed(request):
-            messages.warning(
-                request,
-                _(
+            if request.user.is_staff:
+                why = _(
+                    "Operator accounts need two-step sign-in: set up an authenticator app or "
+                    "a security key before you go on."
+                )
+            else:
+                why = _(
                     "Your account can open many children's records, so it needs two-step "
                     "sign-in: set up an authenticator app or a security key before you go on."
-                ),
-            )
+                )
+            messages.warning(request, why)
             url = reverse("mfa_index")
             if getattr(request, "htmx", False):
                 response = HttpResponse(status=204)
