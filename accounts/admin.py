@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks_db.models import DBTaskResult
 
 from . import hooks, staff
-from .forms import OperatorAdminInviteForm
+from .forms import OperatorAdminInviteForm, PracticeForm
 from .models import Practice, PracticeStaff, User
 from .two_factor import SECOND_FACTORS
 
@@ -186,20 +186,8 @@ class PracticeAdmin(AuditedAdmin):
     audit_what = "operator: practice"
     list_display = ["name", "phone", "accepts_medicaid"]
     search_fields = ["name"]
-    fields = [
-        "name",
-        "address",
-        "phone",
-        "after_hours_phone",
-        "nurse_line",
-        "hours",
-        "website",
-        "accepts_medicaid",
-        "wheelchair_accessible",
-        "accessibility_notes",
-        "languages",
-        "administrators",
-    ]
+    form = PracticeForm  # the same fields and phone checks as the practice pages
+    fields = [*PracticeForm.Meta.fields, "administrators"]
     readonly_fields = ["administrators"]
     inlines = [PracticeStaffInline]
 
