@@ -85,7 +85,7 @@ INSTALLED_APPS = [
     "children",
     "records",
     "coordination",
-    "fhir",
+    "interop",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,6 @@ urlpatterns = [
     path("", include("children.urls")),
     path("", include("records.urls")),
     path("", include("coordination.urls")),
-    path("", include("fhir.urls")),
+    path("", include("interop.urls")),
     path("operator/", admin.site.urls),
 ]

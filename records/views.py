@@ -128,7 +128,7 @@ def item_update_view(
 
 def _sources(child: Child, items: list[Any]) -> dict[Any, Any]:
     """Where imported items came from (``fhir.SourceLink``), by item uuid: one query."""
-    from fhir.models import SourceLink
+    from interop.models import SourceLink
 
     uuids = [item.uuid for item in items]
     if not uuids:

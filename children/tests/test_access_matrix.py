@@ -29,7 +29,7 @@ from coordination.models import (
     VisitQuestion,
 )
 from coordination.models.messages import Message, Thread
-from fhir.models import ApiToken, ImportBatch
+from interop.models import ApiToken, ImportBatch
 from records.models import (
     Allergy,
     Condition,

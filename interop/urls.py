@@ -1,4 +1,4 @@
-"""URLs of the fhir app, one module per feature.
+"""URLs of the interop app (namespace "fhir"), one module per feature.
 
 Each feature keeps a plain ``urlpatterns`` list in its own module
 (``urls_export``, ``urls_import``, ``urls_api``...): add the module's name to
@@ -9,6 +9,6 @@ from importlib import import_module
 
 app_name = "fhir"
 
-MODULES = ("fhir.urls_export", "fhir.urls_import", "fhir.urls_api")
+MODULES = ("interop.urls_export", "interop.urls_import", "interop.urls_api")
 
 urlpatterns = [pattern for name in MODULES for pattern in import_module(name).urlpatterns]

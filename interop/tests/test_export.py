@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from children.models import AccessEvent
-from fhir.export import DIGEST_SYSTEM, content_digest, export_record, verify_digest
 from homebase.demo import load_demo
+from interop.export import DIGEST_SYSTEM, content_digest, export_record, verify_digest
 
 from .record_factory import full_record
 
@@ -344,8 +344,8 @@ def test_exports_of_imported_synthea_patients_validate_everywhere(
     cast: dict[str, Any], tmp_path: Path, node_validator: Path
 ) -> None:
     """Every shared Synthea patient, imported, then exported in both formats: zero errors."""
-    from fhir.importer import apply_import, plan_import
-    from fhir.reader import read_upload
+    from interop.importer import apply_import, plan_import
+    from interop.reader import read_upload
 
     synthea = Path(__file__).resolve().parents[3] / "shared" / "data" / "fhir" / "synthea"
     info = [read_upload(p.read_bytes()) for p in sorted(synthea.glob("0-*.json"))]

@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 
 from children.models import CareTeamMember, Child
 from coordination.models import Goal, Visit
-from fhir import mapping
-from fhir.mapping import from_fhir, from_fhir_many, to_fhir
+from interop import mapping
+from interop.mapping import from_fhir, from_fhir_many, to_fhir
 from records.models import Condition, Document, Immunization, Measurement, Medication
 
 from .record_factory import PDF, full_record

@@ -12,10 +12,10 @@ from fhir.resources.R4B import get_fhir_model_class
 from children import access
 from children.models import AccessEvent, CareTeamMember, Guardianship
 from children.services import grant_revoke
-from fhir import mapping
-from fhir.api import tokens
-from fhir.api.kinds import KINDS
-from fhir.models import ApiToken
+from interop import mapping
+from interop.api import tokens
+from interop.api.kinds import KINDS
+from interop.models import ApiToken
 from records.models import Condition, Coverage
 
 from .record_factory import full_record

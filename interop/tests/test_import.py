@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from children.models import AccessEvent, Child
 from coordination.models import PlanProposal, Visit
-from fhir.importer import apply_import, plan_import
-from fhir.models import ImportBatch, SourceLink
-from fhir.reader import UploadError, read_upload
+from interop.importer import apply_import, plan_import
+from interop.models import ImportBatch, SourceLink
+from interop.reader import UploadError, read_upload
 from records.models import Condition, Immunization, Measurement, Medication
 
 pytestmark = pytest.mark.django_db
@@ -232,7 +232,7 @@ def _bad_field() -> bytes:
 
 
 def _tampered() -> bytes:
-    from fhir.export import _stamp
+    from interop.export import _stamp
 
     bundle = {
         "resourceType": "Bundle",
@@ -287,7 +287,7 @@ def test_a_file_over_the_limit_is_refused(cast, settings):
 
 
 def test_an_error_while_writing_leaves_nothing_behind(cast, monkeypatch):
-    from fhir import importer
+    from interop import importer
 
     plan = plan_import(uploads(SMALL, *INFO), child=cast["child"])
     original = importer._check

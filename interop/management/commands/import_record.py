@@ -8,8 +8,8 @@ from django.db import transaction
 
 from accounts.models import User
 from children.models import Child
-from fhir.importer import apply_import, plan_import
-from fhir.reader import UploadError, read_upload
+from interop.importer import apply_import, plan_import
+from interop.reader import UploadError, read_upload
 
 ACTOR = "system:import_record"
 

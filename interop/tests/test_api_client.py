@@ -6,8 +6,8 @@ import pytest
 from fhirpy import SyncFHIRClient
 from fhirpy.base.exceptions import AuthorizationError, ResourceNotFound
 
-from fhir.api.tokens import token_create, token_revoke
-from fhir.models import ApiToken
+from interop.api.tokens import token_create, token_revoke
+from interop.models import ApiToken
 from records.models import Condition
 
 from .record_factory import full_record

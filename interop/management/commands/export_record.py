@@ -8,7 +8,7 @@ from django.http import Http404
 from accounts.models import User
 from children import access
 from children.models import Child
-from fhir.export import EXPORT_SCOPES, FORMATS, export_record
+from interop.export import EXPORT_SCOPES, FORMATS, export_record
 
 ACTOR = "system:export_record"
 

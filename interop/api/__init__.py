@@ -1,6 +1,6 @@
 """The FHIR REST API under ``/fhir/``, read only, for apps a family authorizes.
 
-Invariants this package protects (``fhir/tests/test_api*.py`` prove them):
+Invariants this package protects (``interop/tests/test_api*.py`` prove them):
 
 * Only a personal access token (``Authorization: Bearer ...``) opens the API;
   a signed-in session does not. A token belongs to one person and one child

@@ -1,4 +1,4 @@
-"""Security review of the fhir app: each test pins a problem found and fixed."""
+"""Security review of the interop app: each test pins a problem found and fixed."""
 
 import copy
 import io
@@ -14,11 +14,11 @@ from django.urls import reverse
 from children.models import CareTeamMember, Guardianship, scopes_to_text
 from children.services import grant_revoke
 from coordination.models import Visit
-from fhir import services
-from fhir.export import export_record
-from fhir.importer import apply_import, plan_import
-from fhir.models import ImportBatch, SourceLink
-from fhir.reader import UploadError, read_upload
+from interop import services
+from interop.export import export_record
+from interop.importer import apply_import, plan_import
+from interop.models import ImportBatch, SourceLink
+from interop.reader import UploadError, read_upload
 from records.models import Condition, Immunization
 
 from .record_factory import full_record
@@ -241,7 +241,7 @@ def test_an_imported_lead_does_not_crash_when_the_child_has_one(world):
 def test_a_failed_import_in_the_background_ends_and_removes_its_files(world, monkeypatch):
     from django.core.files.storage import default_storage
 
-    from fhir import importer
+    from interop import importer
 
     child, owner = world["child"], world["owner"]
     batch = services.batch_start(actor=owner, child=child, files=[(CCDA.name, CCDA.read_bytes())])

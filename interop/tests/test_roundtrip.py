@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from accounts.models import Practice, User
 from children.models import CareTeamMember, Child, Guardianship
 from coordination.models import CarePlan, Goal, Referral, Task, Visit
-from fhir import mapping
-from fhir.export import export_record
-from fhir.mapping import field_values, from_fhir, ref_values, to_fhir
 from homebase.demo import load_demo
+from interop import mapping
+from interop.export import export_record
+from interop.mapping import field_values, from_fhir, ref_values, to_fhir
 from records.models import (
     Allergy,
     Condition,

@@ -2,9 +2,9 @@
 
 Two steps, so nothing is written before the family has seen what will change:
 
-1. ``plan_import`` reads the uploads (``fhir.reader``), resolves references
-   between them (``fhir.references``), maps every resource
-   (``fhir.mapping.from_fhir_many``) and decides, per item, whether it is new
+1. ``plan_import`` reads the uploads (``interop.reader``), resolves references
+   between them (``interop.references``), maps every resource
+   (``interop.mapping.from_fhir_many``) and decides, per item, whether it is new
    (add), a newer copy of something imported before (update) or already there
    (skip). The result counts each type and lists conflicts (the file's patient
    is not this child) and what is not imported.

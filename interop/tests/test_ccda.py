@@ -1,4 +1,4 @@
-"""C-CDA -> FHIR R4 (fhir/ccda.py): the shared samples, leniency, and hostile input.
+"""C-CDA -> FHIR R4 (interop/ccda): the shared samples, leniency, and hostile input.
 
 Resources per shared sample (``../shared/data/ccda/``), as asserted in EXPECTED below:
 
@@ -46,8 +46,8 @@ from django.conf import settings
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
-from fhir import ccda
-from fhir.ccda import CcdaError, ccda_to_bundle, document_type
+from interop import ccda
+from interop.ccda import CcdaError, ccda_to_bundle, document_type
 
 DATA = (
     Path(os.environ.get("HOMEBASE_SHARED_DATA", Path(settings.BASE_DIR).parent / "shared" / "data"))
@@ -203,7 +203,7 @@ def test_ids_are_pinned():
 def test_document_type_of_hl7_examples(rel):
     bundle = convert(rel)
     assert document_type(bundle)["name"] == DOCUMENT_NAMES[rel]
-    assert bundle["meta"]["tag"][-1]["display"] == DOCUMENT_NAMES[rel]  # fhir.reader reads this
+    assert bundle["meta"]["tag"][-1]["display"] == DOCUMENT_NAMES[rel]  # interop.reader reads this
 
 
 @needs_samples
