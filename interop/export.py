@@ -124,7 +124,7 @@ def _rows(child: Child, user: Any | None, scopes: Iterable[str]) -> list[models.
     rows: list[models.Model] = []
     for model in models_for(scopes):
         for row in rows_query(child, model, user):
-            row.child = child  # type: ignore[attr-defined]
+            row.child = child
             rows.append(row)
     return rows
 

@@ -255,7 +255,7 @@ def _decide(plan: ImportPlan) -> None:
         return
     links = {
         (link.source_system, link.resource_type, link.resource_id): link
-        for link in SourceLink._default_manager.filter(
+        for link in SourceLink.objects.filter(
             child=plan.child, source_system__in={u.source_system for u in plan.uploads}
         )
     }
@@ -383,7 +383,7 @@ def _write_team(plan: ImportPlan, child: Child, actor: Any) -> dict[int, models.
             member.is_medical_home_lead = False  # the family's lead stays the lead
         _check(member, item.mapped, item.entry.label())
         if item.existing is not None:
-            member.version += 1  # type: ignore[attr-defined]
+            member.version += 1
             # Never the grant it may carry (read before this transaction: a revocation
             # since then must stand), as the team form does.
             member.save(update_fields=[*item.mapped.fields, "version", "updated_at"])
@@ -491,7 +491,7 @@ def _save_document(row: Document, item: Item) -> None:
     if content:
         row.file.save(row.original_name, ContentFile(content), save=False)
     if item.existing is not None:
-        row.version += 1  # type: ignore[attr-defined]
+        row.version += 1
     row.save()
 
 
@@ -524,5 +524,5 @@ def _write_links(plan: ImportPlan, child: Child, batch: ImportBatch | None) -> N
                     **values,
                 )
             )
-    SourceLink._default_manager.bulk_create(create, batch_size=500)
-    SourceLink._default_manager.bulk_update(update, LINK_FIELDS, batch_size=500)
+    SourceLink.objects.bulk_create(create, batch_size=500)
+    SourceLink.objects.bulk_update(update, LINK_FIELDS, batch_size=500)

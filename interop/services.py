@@ -83,9 +83,9 @@ def _forget_files(batch: ImportBatch) -> None:
 
 def batch_confirm(*, actor: Any, batch: ImportBatch) -> ImportBatch:
     """The family confirmed the preview: import now, or queue it when the files are big."""
-    claimed = ImportBatch._default_manager.filter(
-        pk=batch.pk, status=ImportBatch.Status.PREVIEW
-    ).update(status=ImportBatch.Status.QUEUED)
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
+        status=ImportBatch.Status.QUEUED
+    )
     if not claimed:
         return batch
     batch.status = ImportBatch.Status.QUEUED
@@ -98,7 +98,7 @@ def batch_confirm(*, actor: Any, batch: ImportBatch) -> ImportBatch:
 
 
 def batch_cancel(*, batch: ImportBatch) -> None:
-    if ImportBatch._default_manager.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
+    if ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
         status=ImportBatch.Status.CANCELLED, finished_at=timezone.now()
     ):
         _forget_files(batch)
@@ -106,36 +106,34 @@ def batch_cancel(*, batch: ImportBatch) -> None:
 
 def batch_run(*, batch_id: int) -> None:
     """Import a confirmed batch. On any error nothing of it is written; the batch says why."""
-    batch = ImportBatch._default_manager.select_related("child", "created_by").get(pk=batch_id)
+    batch = ImportBatch.objects.select_related("child", "created_by").get(pk=batch_id)
     if batch.status != ImportBatch.Status.QUEUED:
         return
-    ImportBatch._default_manager.filter(pk=batch.pk).update(
-        status=ImportBatch.Status.RUNNING, progress=1
-    )
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, progress=1)
 
     # Progress moves between the steps: the writing itself is one transaction,
     # which no other connection can watch from inside.
     try:
         _check_author(batch)
         uploads = _uploads(batch)
-        ImportBatch._default_manager.filter(pk=batch.pk).update(progress=25)
+        ImportBatch.objects.filter(pk=batch.pk).update(progress=25)
         plan: ImportPlan = plan_import(uploads, child=batch.child)
-        ImportBatch._default_manager.filter(pk=batch.pk).update(progress=50)
+        ImportBatch.objects.filter(pk=batch.pk).update(progress=50)
         result = apply_import(plan, actor=batch.created_by, batch=batch)
     except UploadError as error:
-        ImportBatch._default_manager.filter(pk=batch.pk).update(
+        ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportBatch.Status.FAILED, error=str(error), finished_at=timezone.now()
         )
     except Exception:
         # Not left "importing" for ever with the family's files kept: it failed, and why is logged.
         logger.exception("Import batch %s failed", batch.pk)
-        ImportBatch._default_manager.filter(pk=batch.pk).update(
+        ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportBatch.Status.FAILED,
             error=_("Something went wrong on our side. Nothing was imported; try again later."),
             finished_at=timezone.now(),
         )
     else:
-        ImportBatch._default_manager.filter(pk=batch.pk).update(
+        ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportBatch.Status.DONE,
             progress=100,
             result={"counts": result, "not_imported": dict(plan.not_imported)},

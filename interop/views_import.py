@@ -95,8 +95,8 @@ def import_new_child(request: HttpRequest) -> HttpResponse:
 
 def _own_batch(request: HttpRequest, batch_id: UUID) -> ImportBatch:
     """A batch the person started, on a child they still own (or a new child)."""
-    batch = ImportBatch._default_manager.select_related("child").filter(uuid=batch_id).first()
-    if batch is None or batch.created_by_id != request.user.pk:  # type: ignore[attr-defined]
+    batch = ImportBatch.objects.select_related("child").filter(uuid=batch_id).first()
+    if batch is None or batch.created_by_id != request.user.pk:
         raise Http404
     if batch.child is not None:
         load_child(request, batch.child.uuid, PERM)

@@ -91,7 +91,7 @@ def token_for(raw: str) -> ApiToken | None:
     if not raw.startswith(PREFIX):
         return None
     return (
-        ApiToken._default_manager.select_related("user", "child")
+        ApiToken.objects.select_related("user", "child")
         .filter(token_hash=ApiToken.hash_token(raw))
         .first()
     )
@@ -101,13 +101,13 @@ def token_touch(token: ApiToken) -> None:
     """Remember when the token was last used, writing at most once a minute."""
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
-        ApiToken._default_manager.filter(pk=token.pk).update(last_used_at=now)
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
 
 
 def tokens_of(user: Any, child: Child) -> QuerySet[ApiToken]:
     """The tokens ``user`` made for ``child`` (each person sees only their own)."""
-    return ApiToken._default_manager.filter(user=user, child=child)
+    return ApiToken.objects.filter(user=user, child=child)
 
 
 @transaction.atomic
