@@ -58,11 +58,11 @@ from records.models import (
 )
 
 from . import mapping
-from .mapping import CANONICAL, LOINC, Json
+from .mapping import Json
+from .terminology import DIGEST_SYSTEM, EXT, LIST_EMPTY_REASON, LOINC, URI, VITALS
 
 FORMATS = ("bundle", "ips")
 EXPORT_SCOPES = ("summary", "health", "coverage", "visits", "plan", "documents")
-DIGEST_SYSTEM = f"{CANONICAL}/CodeSystem/sha256"
 MODELS: tuple[type[models.Model], ...] = (
     Condition,
     Medication,
@@ -155,7 +155,7 @@ def hide_unseen(resource: Json, row: models.Model, perms: frozenset[str] | None)
     if isinstance(row, Task) and not access.can_view(perms, Visit):
         resource.pop("reasonReference", None)
     if isinstance(row, CareTeamMember) and "team.edit" not in perms:
-        notes = mapping.EXT + "team-notes"
+        notes = EXT + "team-notes"
         kept = [e for e in resource.get("extension", []) if e.get("url") != notes]
         resource["extension"] = kept
         if not kept:
@@ -196,7 +196,7 @@ def _bundle(kind: str, resources: Iterable[Json]) -> Json:
         "resourceType": "Bundle",
         "id": bundle_id,
         "meta": {"lastUpdated": now},
-        "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{bundle_id}"},
+        "identifier": {"system": URI, "value": f"urn:uuid:{bundle_id}"},
         "type": kind,
         "timestamp": now,
         "entry": [{"fullUrl": _full_url(r), "resource": r} for r in resources],
@@ -220,7 +220,7 @@ class Section:
 def _latest_vitals(rows: list[models.Model]) -> set[int]:
     latest: dict[str, Measurement] = {}
     for row in rows:
-        if not isinstance(row, Measurement) or row.kind not in mapping.VITALS:
+        if not isinstance(row, Measurement) or row.kind not in VITALS:
             continue
         if row.kind not in latest or row.measured_on > latest[row.kind].measured_on:
             latest[row.kind] = row
@@ -296,7 +296,6 @@ SECTIONS: tuple[Section, ...] = (
     ),
 )
 VITALS_SECTION = ("8716-3", "Vital signs")
-EMPTY_REASON = "http://terminology.hl7.org/CodeSystem/list-empty-reason"
 
 
 def _line(row: models.Model) -> str:
@@ -332,7 +331,7 @@ def _section(code: str, display: str, title: str, rows: list[models.Model], empt
     if rows:
         section["entry"] = [{"reference": mapping.reference(r)} for r in rows]
     else:
-        section["emptyReason"] = {"coding": [{"system": EMPTY_REASON, "code": empty}]}
+        section["emptyReason"] = {"coding": [{"system": LIST_EMPTY_REASON, "code": empty}]}
     return section
 
 

@@ -47,8 +47,8 @@ from . import mapping
 from .models import ImportBatch, SourceLink
 from .reader import Entry, Upload, UploadError
 from .references import References
+from .terminology import NPI
 
-NPI = "http://hl7.org/fhir/sid/us-npi"
 LINK_FIELDS = ["model", "item_uuid", "file_digest", "content_digest", "imported_at", "batch"]
 TEAM_TYPES = frozenset({"Practitioner", "PractitionerRole", "Organization"})
 Progress = Callable[[int], None]

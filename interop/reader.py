@@ -2,7 +2,7 @@
 
 Accepted: a FHIR R4 Bundle (transaction, batch, collection, searchset, document),
 a single resource, NDJSON (one resource a line), or a C-CDA document (converted
-by ``fhir.ccda``). Every resource is validated with ``fhir.resources.R4B``;
+by ``interop.ccda``). Every resource is validated with ``fhir.resources.R4B``;
 STU3 and R5 resources are recognised and refused with a message saying so.
 Nothing here writes to the database.
 """

@@ -31,9 +31,28 @@ from records.models import (
     Medication,
 )
 
-from .. import mapping
 from ..export import rows_query
-from ..mapping import CLINICAL, CS, CVX, OBSERVATION_CATEGORY, RXNORM, SNOMED, VITALS
+from ..mapping.observations import measurement_code
+from ..terminology import (
+    ALLERGY_CLINICAL,
+    CONDITION_CATEGORY,
+    CONDITION_CLINICAL,
+    CRITICALITY,
+    CS,
+    CVX,
+    GOAL_STATUS,
+    MEDICATION_STATUS,
+    OBSERVATION_CATEGORY,
+    PLAN_KIND,
+    PRIORITY,
+    REFERRAL,
+    REFERRAL_STATUS,
+    RXNORM,
+    SNOMED,
+    TASK_STATUS,
+    VITALS,
+    implied_condition_system,
+)
 
 NOTHING = Q(pk__in=[])
 Coding = tuple[str | None, str]  # (system or None when the resource gives none, code)
@@ -113,7 +132,7 @@ def _looked_up(table: dict[str, str], default: str | None = None) -> Callable[[A
 
 
 def _measurement_codes(kind: str) -> list[Coding]:
-    concept = mapping._measurement_code(Measurement(kind=kind))
+    concept = measurement_code(Measurement(kind=kind))
     return [(c.get("system"), c["code"]) for c in concept["coding"]]
 
 
@@ -139,8 +158,6 @@ class Kind:
 
 
 _VISIT_DONE = Q(status=Visit.Status.DONE)
-_CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
-_ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -151,35 +168,31 @@ KINDS: dict[str, Kind] = {
             Condition,
             {
                 "clinical-status": choice(
-                    "status", lambda v: _same(v, CLINICAL), Condition.Status.values
+                    "status", lambda v: _same(v, CONDITION_CLINICAL), Condition.Status.values
                 ),
-                "category": constant("problem-list-item", _CONDITION_CATEGORY),
-                "code": coded(mapping._condition_system),
+                "category": constant("problem-list-item", CONDITION_CATEGORY),
+                "code": coded(implied_condition_system),
             },
         ),
         Kind(
             "AllergyIntolerance",
             Allergy,
             {
-                "clinical-status": constant("active", _ALLERGY_CLINICAL),
+                "clinical-status": constant("active", ALLERGY_CLINICAL),
                 "category": choice(
                     "category",
                     lambda v: [] if v == Allergy.Category.OTHER else _same(v),
                     Allergy.Category.values,
                 ),
-                "criticality": choice(
-                    "severity", _looked_up(mapping._CRITICALITY), Allergy.Severity.values
-                ),
-                "code": coded(mapping._condition_system),
+                "criticality": choice("severity", _looked_up(CRITICALITY), Allergy.Severity.values),
+                "code": coded(implied_condition_system),
             },
         ),
         Kind(
             "MedicationStatement",
             Medication,
             {
-                "status": choice(
-                    "status", _looked_up(mapping._MED_STATUS), Medication.Status.values
-                ),
+                "status": choice("status", _looked_up(MEDICATION_STATUS), Medication.Status.values),
                 "code": coded(lambda _code: RXNORM),
             },
         ),
@@ -250,16 +263,14 @@ KINDS: dict[str, Kind] = {
             CarePlan,
             {
                 "status": constant("active"),
-                "category": constant(mapping.PLAN_KIND, CS + "plan-kind"),
+                "category": constant(PLAN_KIND, CS + "plan-kind"),
             },
         ),
         Kind(
             "Goal",
             Goal,
             {
-                "lifecycle-status": choice(
-                    "status", _looked_up(mapping._GOAL_STATUS), Goal.Status.values
-                ),
+                "lifecycle-status": choice("status", _looked_up(GOAL_STATUS), Goal.Status.values),
                 "category": choice(
                     "domain", lambda v: _same(v, CS + "goal-domain"), Goal.Domain.values
                 ),
@@ -268,19 +279,17 @@ KINDS: dict[str, Kind] = {
         Kind(
             "Task",
             Task,
-            {"status": choice("status", _looked_up(mapping._TASK_STATUS), Task.Status.values)},
+            {"status": choice("status", _looked_up(TASK_STATUS), Task.Status.values)},
         ),
         Kind(
             "ServiceRequest",
             Referral,
             {
                 "status": choice(
-                    "status", _looked_up(mapping._REFERRAL_STATUS, "active"), Referral.Status.values
+                    "status", _looked_up(REFERRAL_STATUS, "active"), Referral.Status.values
                 ),
-                "category": constant("3457005", SNOMED),
-                "priority": choice(
-                    "urgency", _looked_up(mapping._PRIORITY), Referral.Urgency.values
-                ),
+                "category": constant(REFERRAL[0], SNOMED),
+                "priority": choice("urgency", _looked_up(PRIORITY), Referral.Urgency.values),
             },
         ),
     )

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from children.models import CareTeamMember, Child
 from coordination.models import Goal, Visit
-from interop import mapping
+from interop import mapping, terminology
 from interop.mapping import from_fhir, from_fhir_many, to_fhir
 from records.models import Condition, Document, Immunization, Measurement, Medication
 
@@ -71,8 +71,8 @@ def test_condition_code_systems(record: dict[str, Any]) -> None:
     icd = to_fhir(record["condition"])["code"]["coding"][0]
     snomed = to_fhir(record["condition_snomed"])["code"]["coding"][0]
     other = to_fhir(record["condition_other"])["code"]["coding"][0]
-    assert icd["system"] == mapping.ICD10
-    assert snomed["system"] == mapping.SNOMED
+    assert icd["system"] == terminology.ICD10
+    assert snomed["system"] == terminology.SNOMED
     assert other["system"] == "http://hl7.org/fhir/sid/icd-9-cm"
     resolved = to_fhir(record["condition_snomed"])
     assert resolved["clinicalStatus"]["coding"][0]["code"] == "resolved"
@@ -87,7 +87,7 @@ def test_medication_statuses(record: dict[str, Any]) -> None:
     assert stopped["status"] == "completed"
     assert current["dosage"][0]["text"] == "500 mg twice a day, 8am and 8pm"
     assert current["informationSource"]["reference"] == f"PractitionerRole/{record['doctor'].uuid}"
-    assert current["medicationCodeableConcept"]["coding"][0]["system"] == mapping.RXNORM
+    assert current["medicationCodeableConcept"]["coding"][0]["system"] == terminology.RXNORM
 
 
 def test_allergy_criticality(record: dict[str, Any]) -> None:
@@ -106,7 +106,7 @@ def test_vital_signs_use_loinc_and_ucum(record: dict[str, Any]) -> None:
     assert weight["valueQuantity"] == {
         "value": 20.5,
         "unit": "kg",
-        "system": mapping.UCUM,
+        "system": terminology.UCUM,
         "code": "kg",
     }
     temperature = to_fhir(record["temperature"])
@@ -316,9 +316,9 @@ def test_contained_medication_and_units() -> None:
     pounds = {
         "resourceType": "Observation",
         "status": "final",
-        "code": {"coding": [{"system": mapping.LOINC, "code": "29463-7"}]},
+        "code": {"coding": [{"system": terminology.LOINC, "code": "29463-7"}]},
         "effectiveDateTime": "2020-01-02T10:00:00-05:00",
-        "valueQuantity": {"value": 44, "unit": "lb", "system": mapping.UCUM, "code": "[lb_av]"},
+        "valueQuantity": {"value": 44, "unit": "lb", "system": terminology.UCUM, "code": "[lb_av]"},
     }
     weight = from_fhir(pounds)
     assert weight is not None and weight.fields["unit"] == "kg"
