@@ -47,7 +47,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
 from interop import ccda
-from interop.ccda import CcdaError, ccda_to_bundle, document_type
+from interop.ccda import CcdaError, ccda_to_bundle, datatypes, document_type
 
 DATA = (
     Path(os.environ.get("HOMEBASE_SHARED_DATA", Path(settings.BASE_DIR).parent / "shared" / "data"))
@@ -401,7 +401,7 @@ def test_timestamps_keep_precision_and_offsets():
     ],
 )
 def test_ts_to_fhir(value, expected):
-    assert ccda.ts_to_fhir(value) == expected
+    assert datatypes.ts_to_fhir(value) == expected
 
 
 def test_missing_codes_fall_back_to_original_text_display_name_and_narrative():
@@ -727,6 +727,10 @@ def test_other_encodings_and_str_input_are_accepted():
 
 
 def test_module_parses_xml_only_through_defusedxml():
-    source = Path(ccda.__file__).read_text()
-    assert not re.search(r"^\s*(import|from)\s+(xml|lxml)\b", source, re.M)
-    assert "from defusedxml import ElementTree as SafeET" in source
+    package = Path(ccda.__file__).parent
+    modules = sorted(package.rglob("*.py"))
+    assert package / "guard.py" in modules
+    for module in modules:
+        source = module.read_text()
+        assert not re.search(r"^\s*(import|from)\s+(xml|lxml)\b", source, re.M), module
+    assert "from defusedxml import ElementTree as SafeET" in (package / "guard.py").read_text()
