@@ -59,7 +59,16 @@ from records.models import (
 
 from . import mapping
 from .mapping import Json
-from .terminology import DIGEST_SYSTEM, EXT, LIST_EMPTY_REASON, LOINC, URI, VITALS
+from .terminology import (
+    DIGEST_SYSTEM,
+    EXT,
+    IPS_SECTIONS,
+    LIST_EMPTY_REASON,
+    LOINC,
+    PATIENT_SUMMARY,
+    URI,
+    VITALS,
+)
 
 FORMATS = ("bundle", "ips")
 EXPORT_SCOPES = ("summary", "health", "coverage", "visits", "plan", "documents")
@@ -208,9 +217,7 @@ def _bundle(kind: str, resources: Iterable[Json]) -> Json:
 
 @dataclass(frozen=True)
 class Section:
-    key: str
-    code: str
-    display: str  # the LOINC name
+    key: str  # also its key in terminology.IPS_SECTIONS (the LOINC code and name)
     title: Callable[[], str]
     picks: Callable[[models.Model], bool]
     required: bool = True
@@ -240,62 +247,47 @@ def _is_open_plan_item(row: models.Model) -> bool:
 SECTIONS: tuple[Section, ...] = (
     Section(
         "medications",
-        "10160-0",
-        "History of Medication use Narrative",
         lambda: _("Medicines"),
         lambda r: isinstance(r, Medication) and r.status != Medication.Status.STOPPED,
         model=Medication,
     ),
     Section(
         "allergies",
-        "48765-2",
-        "Allergies and adverse reactions Document",
         lambda: _("Allergies"),
         lambda r: isinstance(r, Allergy),
         model=Allergy,
     ),
     Section(
         "problems",
-        "11450-4",
-        "Problem list - Reported",
         lambda: _("Health problems"),
         lambda r: isinstance(r, Condition) and r.status == Condition.Status.ACTIVE,
         model=Condition,
     ),
     Section(
         "past",
-        "11348-0",
-        "History of Past illness Narrative",
         lambda: _("Past health problems"),
         lambda r: isinstance(r, Condition) and r.status == Condition.Status.RESOLVED,
         required=False,
     ),
     Section(
         "immunizations",
-        "11369-6",
-        "History of Immunization Narrative",
         lambda: _("Immunizations"),
         lambda r: isinstance(r, Immunization),
         model=Immunization,
     ),
     Section(
         "devices",
-        "46264-8",
-        "History of medical device use",
         lambda: _("Medical equipment"),
         lambda r: isinstance(r, Equipment) and r.in_use,
         model=Equipment,
     ),
     Section(
         "plan",
-        "18776-5",
-        "Plan of care note",
         lambda: _("Plan of care"),
         _is_open_plan_item,
         model=Goal,
     ),
 )
-VITALS_SECTION = ("8716-3", "Vital signs")
 
 
 def _line(row: models.Model) -> str:
@@ -341,11 +333,12 @@ def _sections(rows: list[models.Model], exported: set[type[models.Model]]) -> li
         picked = [r for r in rows if spec.picks(r)]
         if picked or spec.required:
             empty = "unavailable" if spec.model in exported else "withheld"
-            sections.append(_section(spec.code, spec.display, spec.title(), picked, empty))
+            sections.append(_section(*IPS_SECTIONS[spec.key], spec.title(), picked, empty))
     latest = _latest_vitals(rows)
     vitals = [r for r in rows if id(r) in latest]
     if vitals:
-        sections.append(_section(*VITALS_SECTION, _("Latest measurements"), vitals, "unavailable"))
+        latest_title = _("Latest measurements")
+        sections.append(_section(*IPS_SECTIONS["vitals"], latest_title, vitals, "unavailable"))
     return sections
 
 
@@ -393,7 +386,7 @@ def _ips(
         "id": str(uuid.uuid4()),
         "status": "final",
         "type": {
-            "coding": [{"system": LOINC, "code": "60591-5", "display": "Patient summary Document"}]
+            "coding": [{"system": LOINC, "code": PATIENT_SUMMARY[0], "display": PATIENT_SUMMARY[1]}]
         },
         "subject": {"reference": f"Patient/{child.uuid}", "display": child.display_name},
         "date": _now(),

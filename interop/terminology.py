@@ -89,6 +89,38 @@ def implied_condition_system(code: str) -> str | None:
     return SNOMED if code.isdigit() else None
 
 
+# Documents --------------------------------------------------------------------------
+
+# The International Patient Summary (LOINC): the document, and its sections by key.
+PATIENT_SUMMARY = ("60591-5", "Patient summary Document")
+IPS_SECTIONS = {
+    "medications": ("10160-0", "History of Medication use Narrative"),
+    "allergies": ("48765-2", "Allergies and adverse reactions Document"),
+    "problems": ("11450-4", "Problem list - Reported"),
+    "past": ("11348-0", "History of Past illness Narrative"),
+    "immunizations": ("11369-6", "History of Immunization Narrative"),
+    "devices": ("46264-8", "History of medical device use"),
+    "plan": ("18776-5", "Plan of care note"),
+    "vitals": ("8716-3", "Vital signs"),
+}
+
+# C-CDA document types: templateId -> (English name, LOINC document code(s)).
+CCDA_DOCUMENT_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "2.16.840.1.113883.10.20.22.1.2": ("Continuity of Care Document (CCD)", ("34133-9",)),
+    "2.16.840.1.113883.10.20.22.1.3": ("History and Physical", ("34117-2",)),
+    "2.16.840.1.113883.10.20.22.1.4": ("Consultation Note", ("11488-4",)),
+    "2.16.840.1.113883.10.20.22.1.5": ("Diagnostic Imaging Report", ("18748-4",)),
+    "2.16.840.1.113883.10.20.22.1.6": ("Procedure Note", ("28570-0",)),
+    "2.16.840.1.113883.10.20.22.1.7": ("Operative Note", ("11504-8",)),
+    "2.16.840.1.113883.10.20.22.1.8": ("Discharge Summary", ("18842-5",)),
+    "2.16.840.1.113883.10.20.22.1.9": ("Progress Note", ("11506-3",)),
+    "2.16.840.1.113883.10.20.22.1.10": ("Unstructured Document", ()),
+    "2.16.840.1.113883.10.20.22.1.13": ("Transfer Summary", ("18761-7",)),
+    "2.16.840.1.113883.10.20.22.1.14": ("Referral Note", ("57133-1",)),
+    "2.16.840.1.113883.10.20.22.1.15": ("Care Plan", ("52521-2",)),
+}
+
+
 # Conditions and allergies ----------------------------------------------------------
 
 # "No known (drug, food, environmental) allergy": a statement, not an allergy.

@@ -90,11 +90,11 @@ from __future__ import annotations
 
 import hashlib
 
+from ..terminology import CCDA_DOCUMENT_TYPES as DOCUMENT_TYPES
 from .converter import Converter
 from .datatypes import Json
 from .guard import CcdaError, check_ccda, parse_xml
 from .header import (
-    DOCUMENT_TYPES,
     bundle,
     convert_encompassing_encounter,
     convert_header_people,

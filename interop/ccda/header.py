@@ -13,7 +13,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from ..terminology import BCP47, LOINC, URI, V3_PARTICIPATION_TYPE
+from ..terminology import BCP47, CCDA_DOCUMENT_TYPES, LOINC, URI, V3_PARTICIPATION_TYPE
 from .converter import Converter, new_resource, ref, stable_id
 from .datatypes import (
     SDTC,
@@ -40,21 +40,6 @@ from .sections.encounters import encounter
 DOCUMENT_TAG_SYSTEM = URI
 US_REALM_HEADER = "2.16.840.1.113883.10.20.22.1.1"
 
-# templateId -> (English name, LOINC document code(s))
-DOCUMENT_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "2.16.840.1.113883.10.20.22.1.2": ("Continuity of Care Document (CCD)", ("34133-9",)),
-    "2.16.840.1.113883.10.20.22.1.3": ("History and Physical", ("34117-2",)),
-    "2.16.840.1.113883.10.20.22.1.4": ("Consultation Note", ("11488-4",)),
-    "2.16.840.1.113883.10.20.22.1.5": ("Diagnostic Imaging Report", ("18748-4",)),
-    "2.16.840.1.113883.10.20.22.1.6": ("Procedure Note", ("28570-0",)),
-    "2.16.840.1.113883.10.20.22.1.7": ("Operative Note", ("11504-8",)),
-    "2.16.840.1.113883.10.20.22.1.8": ("Discharge Summary", ("18842-5",)),
-    "2.16.840.1.113883.10.20.22.1.9": ("Progress Note", ("11506-3",)),
-    "2.16.840.1.113883.10.20.22.1.10": ("Unstructured Document", ()),
-    "2.16.840.1.113883.10.20.22.1.13": ("Transfer Summary", ("18761-7",)),
-    "2.16.840.1.113883.10.20.22.1.14": ("Referral Note", ("57133-1",)),
-    "2.16.840.1.113883.10.20.22.1.15": ("Care Plan", ("52521-2",)),
-}
 GENERIC_DOCUMENT = "C-CDA document (US Realm Header)"
 GENDER = {"M": "male", "F": "female", "UN": "other"}  # HL7 AdministrativeGender -> FHIR
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
@@ -67,13 +52,13 @@ def detect_document_type(root: Node) -> tuple[str, str, str | None]:
     templates = [root_id for t in children(root, "templateId") if (root_id := t.get("root"))]
     code_el = child(root, "code")
     loinc = clean(code_el.get("code")) if code_el is not None and not is_null(code_el) else None
-    specific = [t for t in templates if t in DOCUMENT_TYPES]
+    specific = [t for t in templates if t in CCDA_DOCUMENT_TYPES]
     for template in specific:  # a template that agrees with the document code wins
-        if loinc and loinc in DOCUMENT_TYPES[template][1]:
-            return template, DOCUMENT_TYPES[template][0], loinc
+        if loinc and loinc in CCDA_DOCUMENT_TYPES[template][1]:
+            return template, CCDA_DOCUMENT_TYPES[template][0], loinc
     if specific:
-        return specific[0], DOCUMENT_TYPES[specific[0]][0], loinc
-    for template, (name, codes) in DOCUMENT_TYPES.items():
+        return specific[0], CCDA_DOCUMENT_TYPES[specific[0]][0], loinc
+    for template, (name, codes) in CCDA_DOCUMENT_TYPES.items():
         if loinc and loinc in codes:
             return template, name, loinc
     generic = next((t for t in templates if t.startswith(CCDA_DOCUMENT_PREFIX)), US_REALM_HEADER)
