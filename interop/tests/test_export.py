@@ -305,7 +305,9 @@ def test_exports_validate_everywhere(
     demo = load_demo()
     from children.models import Guardianship
 
-    mother = Guardianship.objects.filter(child=demo, role="owner").first().user
+    guardianship = Guardianship.objects.filter(child=demo, role="owner").first()
+    assert guardianship is not None
+    mother = guardianship.user
     bundles = {f"record-{k}": v for k, v in _exports(cast["owner"], cast["child"]).items()} | {
         f"demo-{k}": v for k, v in _exports(mother, demo).items()
     }

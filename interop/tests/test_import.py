@@ -3,6 +3,7 @@
 import copy
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -49,6 +50,7 @@ def test_a_synthea_patient_imports_and_a_second_import_changes_nothing(cast):
     links = SourceLink.objects.filter(child=child)
     assert links.count() >= child.immunizations.count()
     link = links.filter(model="records.immunization").first()
+    assert link is not None
     assert link.resource_type == "Immunization" and link.source_system.startswith(
         "https://github.com/synthetichealth"
     )
@@ -140,7 +142,9 @@ def test_the_pages_import_a_new_child_and_show_where_items_came_from(client, cas
     batch.refresh_from_db()
     assert batch.status == "done"
     child = batch.child
+    assert child is not None
     shot = child.immunizations.first()
+    assert shot is not None
     listing = client.get(reverse("records:immunizations-list", args=[child.uuid])).content.decode()
     assert "imported" in listing
     form = client.get(
@@ -164,6 +168,7 @@ def test_a_big_file_imports_in_the_background(client, cast, settings):
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     batch.refresh_from_db()
     assert batch.status == "done" and batch.progress == 100
+    assert batch.child is not None
     assert batch.child.immunizations.exists()
 
 
@@ -234,7 +239,7 @@ def _bad_field() -> bytes:
 def _tampered() -> bytes:
     from interop.export import _stamp
 
-    bundle = {
+    bundle: dict[str, Any] = {
         "resourceType": "Bundle",
         "type": "collection",
         "entry": [

@@ -49,7 +49,7 @@ def _all_files() -> list[Path]:
 
 
 def test_every_row_type_validates(record: dict[str, Any], cast: dict[str, Any]) -> None:
-    made = Counter()
+    made: Counter[str] = Counter()
     for item in [cast["child"], *record.values()]:
         resource = to_fhir(item, with_files=True)
         mapping.validate(resource)

@@ -21,8 +21,8 @@ from interop.models import ImportBatch, SourceLink
 from interop.reader import UploadError, read_upload
 from records.models import Condition, Immunization
 
+from .api_support import call, everything_url, make_token, read_url, search_url
 from .record_factory import full_record
-from .test_api import call, everything_url, make_token, read_url, search_url
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +140,7 @@ def test_hostile_json_through_the_page_writes_nothing(client, cast):
 def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, cast, settings, monkeypatch):
     settings.FHIR_IMPORT_MAX_BYTES = 1000
     read: list[str] = []
-    original = InMemoryUploadedFile.read  # a property giving the file's read
+    original: Any = InMemoryUploadedFile.read  # a property giving the file's read
 
     def spy(self):
         read.append(self.name)
