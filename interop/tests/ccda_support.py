@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -91,7 +92,7 @@ def counts(bundle: dict) -> tuple[int, ...]:
     return tuple(c[t] for t in TYPES)
 
 
-def references(value) -> list[str]:
+def references(value: Any) -> list[str]:
     if isinstance(value, dict):
         found = [value["reference"]] if isinstance(value.get("reference"), str) else []
         return found + [r for v in value.values() for r in references(v)]
@@ -117,7 +118,10 @@ PATIENT = """
 def document(
     sections: str = "",
     *,
-    templates=("2.16.840.1.113883.10.20.22.1.1", "2.16.840.1.113883.10.20.22.1.2"),
+    templates: tuple[str, ...] = (
+        "2.16.840.1.113883.10.20.22.1.1",
+        "2.16.840.1.113883.10.20.22.1.2",
+    ),
     code: str = "34133-9",
     doc_id: str = '<id root="1.2.3.4.5" extension="DOC-1"/>',
     patient: str = PATIENT,
@@ -153,7 +157,7 @@ def vital(code: str, value: str, unit: str, when: str, ident: str = "") -> str:
       <value xsi:type="PQ" value="{value}" unit="{unit}"/></observation></component>"""
 
 
-def vitals_section(components: str, template="2.16.840.1.113883.10.20.22.2.4.1") -> str:
+def vitals_section(components: str, template: str = "2.16.840.1.113883.10.20.22.2.4.1") -> str:
     return section(
         template,
         f"""<entry><organizer classCode="CLUSTER" moodCode="EVN">

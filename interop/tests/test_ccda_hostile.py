@@ -43,7 +43,7 @@ PARAMETER_XXE = b"""<?xml version="1.0"?>
 <ClinicalDocument xmlns="urn:hl7-org:v3"/>"""
 
 
-def test_entity_bomb_is_refused_without_expanding():
+def test_entity_bomb_is_refused_without_expanding() -> None:
     started = time.monotonic()
     with pytest.raises(CcdaError, match=r"entity bomb.*billion laughs"):
         ccda_to_bundle(BILLION_LAUGHS)
@@ -51,12 +51,12 @@ def test_entity_bomb_is_refused_without_expanding():
 
 
 @pytest.mark.parametrize("data", [XXE, PARAMETER_XXE], ids=["general", "parameter"])
-def test_external_entity_is_refused(data):
+def test_external_entity_is_refused(data: bytes) -> None:
     with pytest.raises(CcdaError, match=r"external entity \(an “XXE” attack"):
         ccda_to_bundle(data)
 
 
-def test_doctype_is_refused():
+def test_doctype_is_refused() -> None:
     data = b'<!DOCTYPE ClinicalDocument SYSTEM "cda.dtd"><ClinicalDocument xmlns="urn:hl7-org:v3"/>'
     with pytest.raises(CcdaError, match=r"document type declaration"):
         ccda_to_bundle(data)
@@ -67,12 +67,12 @@ def test_doctype_is_refused():
     [b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", b'{"resourceType": "Bundle"}', b"\x00\x01binary"],
     ids=["pdf", "json", "binary"],
 )
-def test_non_xml_is_refused(data):
+def test_non_xml_is_refused(data: bytes) -> None:
     with pytest.raises(CcdaError, match=r"^This file is not XML"):
         ccda_to_bundle(data)
 
 
-def test_empty_file_is_refused():
+def test_empty_file_is_refused() -> None:
     with pytest.raises(CcdaError, match=r"^This file is empty"):
         ccda_to_bundle(b"  \n")
 
@@ -91,37 +91,37 @@ def test_empty_file_is_refused():
     ],
     ids=["html", "fhir-xml", "wrong-namespace", "old-ccd"],
 )
-def test_xml_that_is_not_a_ccda_is_refused(data, detail):
+def test_xml_that_is_not_a_ccda_is_refused(data: bytes, detail: str) -> None:
     with pytest.raises(CcdaError, match=r"^This file is not a C-CDA document") as caught:
         ccda_to_bundle(data)
     assert detail in str(caught.value)
 
 
-def test_truncated_ccda_is_refused():
+def test_truncated_ccda_is_refused() -> None:
     data = document(vitals_section(vital("29463-7", "12.5", "kg", "20130915")))
     with pytest.raises(CcdaError, match=r"not well-formed XML \(.*line \d+.*cut short"):
         ccda_to_bundle(data[: len(data) // 2])
 
 
 @needs_samples
-def test_truncated_shared_sample_is_refused():
+def test_truncated_shared_sample_is_refused() -> None:
     data = (DATA / "hl7-examples/CCD_1.xml").read_bytes()
     with pytest.raises(CcdaError, match=r"not well-formed XML.*cut short"):
         ccda_to_bundle(data[:-200])
 
 
-def test_document_without_patient_is_refused():
+def test_document_without_patient_is_refused() -> None:
     with pytest.raises(CcdaError, match=r"names no patient"):
         ccda_to_bundle(document(patient=""))
 
 
-def test_other_encodings_and_str_input_are_accepted():
+def test_other_encodings_and_str_input_are_accepted() -> None:
     data = document()
     utf16 = data.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
     assert ccda_to_bundle(utf16) == ccda_to_bundle(data) == ccda_to_bundle(data.decode())
 
 
-def test_module_parses_xml_only_through_defusedxml():
+def test_module_parses_xml_only_through_defusedxml() -> None:
     package = Path(ccda.__file__).parent
     modules = sorted(package.rglob("*.py"))
     assert package / "guard.py" in modules

@@ -9,7 +9,7 @@ from interop.ccda import ccda_to_bundle, datatypes, document_type
 from .ccda_support import convert_and_validate, document, resources, section, vital, vitals_section
 
 
-def test_timestamps_keep_precision_and_offsets():
+def test_timestamps_keep_precision_and_offsets() -> None:
     sections = vitals_section(
         vital("29463-7", "12.5", "kg", "201309151030-0500")
         + vital("8302-2", "90", "cm", "20130915103000")  # a time without an offset
@@ -49,11 +49,11 @@ def test_timestamps_keep_precision_and_offsets():
         ("-08", None),
     ],
 )
-def test_ts_to_fhir(value, expected):
+def test_ts_to_fhir(value: str, expected: str | None) -> None:
     assert datatypes.ts_to_fhir(value) == expected
 
 
-def test_ids_depend_on_the_ccda_ids_not_on_the_document_around_them():
+def test_ids_depend_on_the_ccda_ids_not_on_the_document_around_them() -> None:
     """A newer export of the same source gives the same ids: the importer updates, not adds."""
     entry = vital("29463-7", "12.5", "kg", "20130915", '<id root="1.2.3.4.5" extension="w-1"/>')
     first = ccda_to_bundle(document(vitals_section(entry), effective="20240101"))
@@ -71,7 +71,7 @@ def test_ids_depend_on_the_ccda_ids_not_on_the_document_around_them():
     assert first["id"] != newer["id"]  # the bundle is the document
 
 
-def test_entries_without_ids_still_get_stable_ids():
+def test_entries_without_ids_still_get_stable_ids() -> None:
     encounter = section(
         "2.16.840.1.113883.10.20.22.2.22",
         """<entry><encounter classCode="ENC" moodCode="EVN">
@@ -84,7 +84,7 @@ def test_entries_without_ids_still_get_stable_ids():
     assert resources(first, "Encounter")[0]["period"] == {"start": "2023-04-05"}
 
 
-def test_source_falls_back_to_the_custodian_when_the_document_id_is_a_uuid():
+def test_source_falls_back_to_the_custodian_when_the_document_id_is_a_uuid() -> None:
     bundle = ccda_to_bundle(document(doc_id='<id root="9b54c3c9-1673-49c7-aef9-b037ed72ed27"/>'))
     assert bundle["meta"]["source"] == "urn:oid:1.2.3.4/C"
 
@@ -101,7 +101,9 @@ def test_source_falls_back_to_the_custodian_when_the_document_id_is_a_uuid():
         (("2.16.840.1.113883.10.20.22.1.1",), "99999-9", "C-CDA document (US Realm Header)"),
     ],
 )
-def test_document_type_from_template_or_code(templates, code, name):
+def test_document_type_from_template_or_code(
+    templates: tuple[str, ...], code: str, name: str
+) -> None:
     bundle = ccda_to_bundle(document(templates=templates, code=code))
     found = document_type(bundle)
     assert found is not None

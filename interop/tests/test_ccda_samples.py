@@ -63,13 +63,13 @@ from .ccda_support import (
 
 
 @needs_samples
-def test_every_shared_sample_is_known():
+def test_every_shared_sample_is_known() -> None:
     assert set(SAMPLES) == set(EXPECTED), "a sample was added or removed: update EXPECTED"
 
 
 @needs_samples
 @pytest.mark.parametrize("rel", sorted(EXPECTED))
-def test_sample_converts_and_validates_with_fhir_resources(rel):
+def test_sample_converts_and_validates_with_fhir_resources(rel: str) -> None:
     bundle = convert(rel)
     Bundle.model_validate(bundle)
     for resource in resources(bundle):
@@ -80,7 +80,7 @@ def test_sample_converts_and_validates_with_fhir_resources(rel):
 
 @needs_samples
 @pytest.mark.parametrize("rel", sorted(EXPECTED))
-def test_sample_references_resolve_and_ids_are_unique(rel):
+def test_sample_references_resolve_and_ids_are_unique(rel: str) -> None:
     bundle = convert(rel)
     full_urls = [e["fullUrl"] for e in bundle["entry"]]
     assert len(full_urls) == len(set(full_urls))
@@ -98,13 +98,13 @@ def test_sample_references_resolve_and_ids_are_unique(rel):
 
 @needs_samples
 @pytest.mark.parametrize("rel", sorted(EXPECTED))
-def test_converting_twice_gives_identical_output(rel):
+def test_converting_twice_gives_identical_output(rel: str) -> None:
     data = (DATA / rel).read_bytes()
     assert json.dumps(ccda_to_bundle(data)) == json.dumps(ccda_to_bundle(data))
 
 
 @needs_samples
-def test_ids_are_pinned():
+def test_ids_are_pinned() -> None:
     """Ids derive from the C-CDA ids with a fixed namespace: changing them breaks idempotence."""
     bundle = convert("hl7-examples/CCD_1.xml")
     assert resources(bundle, "Patient")[0]["id"] == "f857bb13-9eca-5e64-879c-6cb08b76400f"
@@ -117,7 +117,7 @@ def test_ids_are_pinned():
 
 @needs_samples
 @pytest.mark.parametrize("rel", sorted(DOCUMENT_NAMES))
-def test_document_type_of_hl7_examples(rel):
+def test_document_type_of_hl7_examples(rel: str) -> None:
     bundle = convert(rel)
     found = document_type(bundle)
     assert found is not None
@@ -126,7 +126,7 @@ def test_document_type_of_hl7_examples(rel):
 
 
 @needs_samples
-def test_document_type_of_synthea_prefers_the_template_matching_the_code():
+def test_document_type_of_synthea_prefers_the_template_matching_the_code() -> None:
     # Synthea declares both the CCD and the Diagnostic Imaging Report templates; code 34133-9
     bundle = convert(SAMPLES[[s.startswith("synthea/") for s in SAMPLES].index(True)])
     assert document_type(bundle) == {
@@ -138,7 +138,7 @@ def test_document_type_of_synthea_prefers_the_template_matching_the_code():
 
 @needs_samples
 @pytest.mark.parametrize("rel", [s for s in sorted(EXPECTED) if s.startswith("synthea/")])
-def test_synthea_children_have_immunizations_vitals_and_visits(rel):
+def test_synthea_children_have_immunizations_vitals_and_visits(rel: str) -> None:
     bundle = convert(rel)
     patient = resources(bundle, "Patient")[0]
     assert patient["birthDate"] >= "2006"
@@ -153,7 +153,7 @@ def test_synthea_children_have_immunizations_vitals_and_visits(rel):
 
 
 @needs_samples
-def test_kinsights_growth_chart():
+def test_kinsights_growth_chart() -> None:
     bundle = convert("vendor-samples/Kinsights_timmy.xml")
     codes = Counter(c for o in resources(bundle, "Observation") for c in loinc_codes(o))
     # Kinsights codes weight as 3141-9 and head circumference as 8287-5; the FHIR base codes
@@ -169,7 +169,7 @@ def test_kinsights_growth_chart():
 
 
 @needs_samples
-def test_ccd_clinical_content():
+def test_ccd_clinical_content() -> None:
     bundle = convert("hl7-examples/CCD_1.xml")
     albuterol = resources(bundle, "MedicationStatement")[0]
     assert "573621" in str(albuterol["medicationCodeableConcept"])
@@ -200,7 +200,7 @@ def test_ccd_clinical_content():
 
 
 @needs_samples
-def test_encompassing_encounter_and_its_entry_become_one_encounter():
+def test_encompassing_encounter_and_its_entry_become_one_encounter() -> None:
     bundle = convert("vendor-samples/Cerner_Transition_of_Care_Referral_Summary.xml")
     (encounter,) = resources(bundle, "Encounter")
     assert encounter["type"][0]["text"] == "Inpatient"

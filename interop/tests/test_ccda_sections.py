@@ -7,7 +7,7 @@ import json
 from .ccda_support import convert_and_validate, document, resources, section
 
 
-def test_missing_codes_fall_back_to_original_text_display_name_and_narrative():
+def test_missing_codes_fall_back_to_original_text_display_name_and_narrative() -> None:
     problems = section(
         "2.16.840.1.113883.10.20.22.2.5.1",
         """
@@ -59,7 +59,7 @@ def test_missing_codes_fall_back_to_original_text_display_name_and_narrative():
     assert {"system": "urn:oid:1.2.3.4.5.7", "value": "p1"} in first["identifier"]
 
 
-def test_sections_without_the_entries_required_suffix_and_immunization_variants():
+def test_sections_without_the_entries_required_suffix_and_immunization_variants() -> None:
     immunizations = section(
         "2.16.840.1.113883.10.20.22.2.2",  # the "entries optional" template, without .1
         """
@@ -94,7 +94,7 @@ def test_sections_without_the_entries_required_suffix_and_immunization_variants(
     assert refused["occurrenceDateTime"] == "2017"
 
 
-def test_medication_allergy_and_care_team():
+def test_medication_allergy_and_care_team() -> None:
     author = """<author><time value="20200101"/><assignedAuthor>
         <id root="2.16.840.1.113883.4.6" extension="1234567893"/>
         <assignedPerson><name><given>Ana</given><family>Ruiz</family></name></assignedPerson>
@@ -159,7 +159,7 @@ def test_medication_allergy_and_care_team():
     assert allergy["reaction"][0]["severity"] == "severe"
 
 
-def test_patient_never_carries_a_social_security_number():
+def test_patient_never_carries_a_social_security_number() -> None:
     bundle = convert_and_validate(document())
     (patient,) = resources(bundle, "Patient")
     assert "999-12-3456" not in json.dumps(bundle)

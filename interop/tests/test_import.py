@@ -6,14 +6,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
+from accounts.models import User
 from children.models import AccessEvent, Child
 from coordination.models import PlanProposal, Visit
 from interop.importer import apply_import, plan_import
 from interop.models import ImportBatch, SourceLink
-from interop.reader import UploadError, read_upload
+from interop.reader import Upload, UploadError, read_upload
 from records.models import Condition, Immunization, Measurement, Medication
 
 pytestmark = pytest.mark.django_db
@@ -26,24 +30,25 @@ LEGACY = sorted((DATA / "fhir" / "synthea-legacy").glob("*.json"))
 CCDA = DATA / "ccda" / "hl7-examples" / "CCD_1.xml"
 
 
-def upload(path):
+def upload(path: Path) -> SimpleUploadedFile:
     """A file as the browser sends it."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(path.name, path.read_bytes())
 
 
-def uploads(*paths):
+def uploads(*paths: Path) -> list[Upload]:
     return [read_upload(p.read_bytes(), name=p.name) for p in paths]
 
 
-def import_new(owner, *paths):
+def import_new(owner: User, *paths: Path) -> Child:
     plan = plan_import(uploads(*paths), child=None)
     apply_import(plan, actor=owner)
+    assert plan.child is not None
     return plan.child
 
 
-def test_a_synthea_patient_imports_and_a_second_import_changes_nothing(cast):
+def test_a_synthea_patient_imports_and_a_second_import_changes_nothing(
+    cast: dict[str, Any],
+) -> None:
     child = import_new(cast["owner"], SMALL, *INFO)
     assert child.guardianships.get().user == cast["owner"]
     assert child.immunizations.exists() and child.visits.exists()
@@ -62,7 +67,9 @@ def test_a_synthea_patient_imports_and_a_second_import_changes_nothing(cast):
     assert total == {m: m.objects.filter(child=child).count() for m in total}
 
 
-def test_conditional_references_find_the_practitioner_of_the_information_bundle(cast):
+def test_conditional_references_find_the_practitioner_of_the_information_bundle(
+    cast: dict[str, Any],
+) -> None:
     child = import_new(cast["owner"], SMALL, *INFO)
     team = list(child.team.values_list("name", flat=True))
     assert team, "the practitioners the encounters point at become team members"
@@ -70,18 +77,20 @@ def test_conditional_references_find_the_practitioner_of_the_information_bundle(
     assert Visit.objects.filter(child=child, team_member__isnull=False).exists()
 
 
-def test_without_the_information_bundles_references_stay_text_and_nothing_fails(cast):
+def test_without_the_information_bundles_references_stay_text_and_nothing_fails(
+    cast: dict[str, Any],
+) -> None:
     child = import_new(cast["owner"], SMALL)
     assert child.visits.exists()
 
 
 @pytest.mark.parametrize("path", LEGACY, ids=lambda p: p.name[:20])
-def test_urn_uuid_transactions_import(cast, path):
+def test_urn_uuid_transactions_import(cast: dict[str, Any], path: Path) -> None:
     child = import_new(cast["owner"], path)
     assert Measurement.objects.filter(child=child).exists()
 
 
-def test_a_newer_export_of_the_same_source_updates_what_it_touched(cast):
+def test_a_newer_export_of_the_same_source_updates_what_it_touched(cast: dict[str, Any]) -> None:
     child = import_new(cast["owner"], SMALL, *INFO)
     bundle = json.loads(SMALL.read_bytes())
     newer = copy.deepcopy(bundle)
@@ -97,20 +106,22 @@ def test_a_newer_export_of_the_same_source_updates_what_it_touched(cast):
     assert child.immunizations.filter(vaccine="Renamed by the source").exists()
 
 
-def test_goals_and_outside_care_plans_are_proposed_not_adopted(cast):
+def test_goals_and_outside_care_plans_are_proposed_not_adopted(cast: dict[str, Any]) -> None:
     child = import_new(cast["owner"], *LEGACY[:1])
     assert not child.goals.exists()
     assert PlanProposal.objects.filter(child=child, kind="goal_add", status="open").exists()
 
 
-def test_every_ccda_imports_and_again_changes_nothing(cast):
+def test_every_ccda_imports_and_again_changes_nothing(cast: dict[str, Any]) -> None:
     for path in sorted((DATA / "ccda").glob("*/*.xml")):
         child = import_new(cast["owner"], path)
         again = plan_import(uploads(path), child=child)
         assert all(n["add"] == 0 and n["update"] == 0 for n in again.counts().values()), path.name
 
 
-def test_a_patient_that_is_not_this_child_needs_confirming(client, cast):
+def test_a_patient_that_is_not_this_child_needs_confirming(
+    client: Client, cast: dict[str, Any]
+) -> None:
     client.force_login(cast["owner"])
     child = cast["child"]
     response = client.post(
@@ -130,7 +141,9 @@ def test_a_patient_that_is_not_this_child_needs_confirming(client, cast):
     assert batch.status == "done" and child.immunizations.exists()
 
 
-def test_the_pages_import_a_new_child_and_show_where_items_came_from(client, cast, settings):
+def test_the_pages_import_a_new_child_and_show_where_items_came_from(
+    client: Client, cast: dict[str, Any], settings: Settings
+) -> None:
     settings.FHIR_IMPORT_BACKGROUND_BYTES = 10**8  # at once, not in the background
     client.force_login(cast["owner"])
     client.post(reverse("fhir:import-new"), {"files": [upload(SMALL), *map(upload, INFO)]})
@@ -155,7 +168,9 @@ def test_the_pages_import_a_new_child_and_show_where_items_came_from(client, cas
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes its connection when it is done
-def test_a_big_file_imports_in_the_background(client, cast, settings):
+def test_a_big_file_imports_in_the_background(
+    client: Client, cast: dict[str, Any], settings: Settings
+) -> None:
     settings.FHIR_IMPORT_BACKGROUND_BYTES = 1000
     client.force_login(cast["owner"])
     client.post(reverse("fhir:import-new"), {"files": [upload(SMALL)]})
@@ -172,7 +187,7 @@ def test_a_big_file_imports_in_the_background(client, cast, settings):
     assert batch.child.immunizations.exists()
 
 
-def test_someone_else_cannot_see_or_confirm_my_import(client, cast):
+def test_someone_else_cannot_see_or_confirm_my_import(client: Client, cast: dict[str, Any]) -> None:
     client.force_login(cast["owner"])
     client.post(reverse("fhir:import-new"), {"files": [upload(SMALL)]})
     batch = ImportBatch.objects.get()
@@ -269,7 +284,9 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", BAD, ids=list(BAD))
-def test_bad_input_gets_a_clear_message_and_writes_nothing(client, cast, case):
+def test_bad_input_gets_a_clear_message_and_writes_nothing(
+    client: Client, cast: dict[str, Any], case: str
+) -> None:
     make, expected = BAD[case]
     data = make()
     with pytest.raises(UploadError, match=expected):
@@ -285,20 +302,22 @@ def test_bad_input_gets_a_clear_message_and_writes_nothing(client, cast, case):
     assert not ImportBatch.objects.exists()
 
 
-def test_a_file_over_the_limit_is_refused(cast, settings):
+def test_a_file_over_the_limit_is_refused(cast: dict[str, Any], settings: Settings) -> None:
     settings.FHIR_IMPORT_MAX_BYTES = 60_000
     with pytest.raises(UploadError, match="the limit is"):
         read_upload(SMALL.read_bytes())
 
 
-def test_an_error_while_writing_leaves_nothing_behind(cast, monkeypatch):
+def test_an_error_while_writing_leaves_nothing_behind(
+    cast: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from interop import importer
 
     plan = plan_import(uploads(SMALL, *INFO), child=cast["child"])
     original = importer._check
     calls = {"n": 0}
 
-    def failing(row, mapped, where):
+    def failing(row: Any, mapped: Any, where: str) -> Any:
         calls["n"] += 1
         if calls["n"] == 30:
             raise UploadError(f"{where}: boom")
@@ -312,7 +331,9 @@ def test_an_error_while_writing_leaves_nothing_behind(cast, monkeypatch):
     assert not SourceLink.objects.exists()
 
 
-def test_the_command_line_prints_counts_and_fails_clearly(cast, capsys, tmp_path):
+def test_the_command_line_prints_counts_and_fails_clearly(
+    cast: dict[str, Any], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     call_command(
         "import_record",
         str(SMALL),
@@ -341,7 +362,9 @@ ALL_SYNTHEA = sorted(
 
 
 @pytest.mark.parametrize("path", ALL_SYNTHEA, ids=lambda p: f"{p.parent.name}/{p.name[:12]}")
-def test_every_synthea_bundle_imports_and_again_changes_nothing(cast, path):
+def test_every_synthea_bundle_imports_and_again_changes_nothing(
+    cast: dict[str, Any], path: Path
+) -> None:
     extra = INFO if path.parent.name == "synthea" else []
     child = import_new(cast["owner"], path, *extra)
     assert child.immunizations.exists() or child.visits.exists()

@@ -4,12 +4,14 @@ import copy
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from django.core.files.uploadedfile import InMemoryUploadedFile, SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from children.models import CareTeamMember, Guardianship, scopes_to_text
 from children.services import grant_revoke
@@ -38,7 +40,9 @@ def world(cast: dict[str, Any]) -> dict[str, Any]:
 # The API ---------------------------------------------------------------------
 
 
-def test_a_task_does_not_name_a_visit_its_reader_may_not_see(client, world):
+def test_a_task_does_not_name_a_visit_its_reader_may_not_see(
+    client: Client, world: dict[str, Any]
+) -> None:
     """The caregiver shares the plan but not visits: a task must not tell them about a visit."""
     task, visit = world["rows"]["task"], world["rows"]["visit_done"]
     assert task.visit == visit
@@ -54,14 +58,18 @@ def test_a_task_does_not_name_a_visit_its_reader_may_not_see(client, world):
     assert str(visit.uuid) in call(client, owner, read_url("Task", task.uuid)).content.decode()
 
 
-def test_an_export_as_someone_without_visits_leaves_out_the_tasks_visit(world):
+def test_an_export_as_someone_without_visits_leaves_out_the_tasks_visit(
+    world: dict[str, Any],
+) -> None:
     visit = world["rows"]["visit_done"]
     export = export_record(actor=world["caregiver"], child=world["child"], with_files=False)
     assert visit.purpose not in json.dumps(export.bundle)
     assert str(visit.uuid) not in json.dumps(export.bundle)
 
 
-def test_the_familys_notes_on_a_team_member_stay_with_the_owners(client, world):
+def test_the_familys_notes_on_a_team_member_stay_with_the_owners(
+    client: Client, world: dict[str, Any]
+) -> None:
     """Team notes are only ever shown in the owners' team form, never on the summary."""
     doctor = world["rows"]["doctor"]
     assert doctor.notes
@@ -83,7 +91,9 @@ def test_the_familys_notes_on_a_team_member_stay_with_the_owners(client, world):
 
 
 @pytest.mark.parametrize("offset", [str(10**20), str(2**63)])
-def test_a_huge_offset_is_a_400_not_a_crash(client, world, offset):
+def test_a_huge_offset_is_a_400_not_a_crash(
+    client: Client, world: dict[str, Any], offset: str
+) -> None:
     secret = make_token(world["owner"], world["child"])
     response = call(client, secret, search_url("Condition"), _offset=offset)
     assert response.status_code == 400
@@ -91,7 +101,9 @@ def test_a_huge_offset_is_a_400_not_a_crash(client, world, offset):
 
 
 @pytest.mark.parametrize("value", ["9999-12-31", "gt9999-12-31T23:59:59Z", "le9999-12-31"])
-def test_a_date_at_the_end_of_time_is_a_400_not_a_crash(client, world, value):
+def test_a_date_at_the_end_of_time_is_a_400_not_a_crash(
+    client: Client, world: dict[str, Any], value: str
+) -> None:
     secret = make_token(world["owner"], world["child"])
     assert call(client, secret, search_url("Condition"), _lastUpdated=value).status_code == 400
     assert call(client, secret, everything_url(world["child"]), _since=value).status_code == 400
@@ -118,7 +130,7 @@ BAD_JSON = {
 
 
 @pytest.mark.parametrize("data", BAD_JSON.values(), ids=BAD_JSON.keys())
-def test_hostile_json_is_a_clear_upload_error_or_nothing(data):
+def test_hostile_json_is_a_clear_upload_error_or_nothing(data: bytes) -> None:
     """Never an unexpected exception (a 500 page, or a background import stuck "running")."""
     try:
         upload = read_upload(data, name="upload.json")
@@ -127,7 +139,7 @@ def test_hostile_json_is_a_clear_upload_error_or_nothing(data):
     assert upload.entries == []
 
 
-def test_hostile_json_through_the_page_writes_nothing(client, cast):
+def test_hostile_json_through_the_page_writes_nothing(client: Client, cast: dict[str, Any]) -> None:
     client.force_login(cast["owner"])
     response = client.post(
         reverse("fhir:import", args=[cast["child"].uuid]),
@@ -137,12 +149,14 @@ def test_hostile_json_through_the_page_writes_nothing(client, cast):
     assert not ImportBatch.objects.exists()
 
 
-def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, cast, settings, monkeypatch):
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(
+    client: Client, cast: dict[str, Any], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.FHIR_IMPORT_MAX_BYTES = 1000
-    read: list[str] = []
+    read: list[str | None] = []
     original: Any = InMemoryUploadedFile.read  # a property giving the file's read
 
-    def spy(self):
+    def spy(self: InMemoryUploadedFile) -> Any:
         read.append(self.name)
         return original.fget(self)
 
@@ -160,7 +174,9 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, cast, set
     assert not ImportBatch.objects.exists()
 
 
-def test_several_files_together_may_not_pass_the_limit(client, cast, settings):
+def test_several_files_together_may_not_pass_the_limit(
+    client: Client, cast: dict[str, Any], settings: Settings
+) -> None:
     settings.FHIR_IMPORT_MAX_BYTES = 1000
     client.force_login(cast["owner"])
     files = [SimpleUploadedFile(f"{n}.json", b"{}" + b" " * 600) for n in range(3)]
@@ -185,7 +201,7 @@ def _import(bundle: dict[str, Any], child: Any, actor: Any) -> Any:
     return plan
 
 
-def test_an_import_never_brings_back_a_grant_revoked_while_it_ran(world):
+def test_an_import_never_brings_back_a_grant_revoked_while_it_ran(world: dict[str, Any]) -> None:
     """An updated team member is saved without its grant fields (as the team form does)."""
     bundle, other, family = _export(world), world["other_child"], world["other_family"]
     _import(bundle, other, family)
@@ -212,7 +228,7 @@ def test_an_import_never_brings_back_a_grant_revoked_while_it_ran(world):
     assert member.user == world["viewer"] and member.can_write
 
 
-def test_a_queued_import_stops_when_its_author_may_no_longer_import(world):
+def test_a_queued_import_stops_when_its_author_may_no_longer_import(world: dict[str, Any]) -> None:
     child, owner = world["child"], world["owner"]
     batch = services.batch_start(actor=owner, child=child, files=[(CCDA.name, CCDA.read_bytes())])
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.QUEUED)
@@ -226,7 +242,7 @@ def test_a_queued_import_stops_when_its_author_may_no_longer_import(world):
     assert Immunization.objects.filter(child=child).count() == before
 
 
-def test_an_imported_lead_does_not_crash_when_the_child_has_one(world):
+def test_an_imported_lead_does_not_crash_when_the_child_has_one(world: dict[str, Any]) -> None:
     """Two medical home leads would break a constraint: the import keeps the family's."""
     other, family = world["other_child"], world["other_family"]
     CareTeamMember.objects.filter(child=world["child"]).update(is_medical_home_lead=False)
@@ -238,7 +254,9 @@ def test_an_imported_lead_does_not_crash_when_the_child_has_one(world):
     assert list(CareTeamMember.objects.filter(child=other, is_medical_home_lead=True)) == [theirs]
 
 
-def test_a_failed_import_in_the_background_ends_and_removes_its_files(world, monkeypatch):
+def test_a_failed_import_in_the_background_ends_and_removes_its_files(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from django.core.files.storage import default_storage
 
     from interop import importer
@@ -248,7 +266,7 @@ def test_a_failed_import_in_the_background_ends_and_removes_its_files(world, mon
     names = json.loads(batch.stored_file)
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.QUEUED)
 
-    def broken(*args, **kwargs):
+    def broken(*args: Any, **kwargs: Any) -> NoReturn:
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(services, "apply_import", broken)
@@ -260,7 +278,9 @@ def test_a_failed_import_in_the_background_ends_and_removes_its_files(world, mon
     assert not any(default_storage.exists(n) for n in names)
 
 
-def test_the_command_imports_into_an_existing_child(world, capsys):
+def test_the_command_imports_into_an_existing_child(
+    world: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     call_command("import_record", str(CCDA), "--child", str(world["child"].uuid))
     assert "imported into child" in capsys.readouterr().out
     assert Condition.objects.filter(child=world["child"]).count() > 0
