@@ -96,6 +96,11 @@ def children(el: Node | None, name: str) -> list[Node]:
     return [] if el is None else el.findall(q(name))
 
 
+def first_element(top: Node, name: str) -> Node | None:
+    """``top`` when it is a ``name`` element, else the first ``name`` inside it."""
+    return top if top.tag == q(name) else top.find(f".//{q(name)}")
+
+
 def template_ids(el: Node | None) -> set[str]:
     return {root for t in children(el, "templateId") if (root := t.get("root"))}
 

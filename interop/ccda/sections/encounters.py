@@ -8,16 +8,26 @@ from __future__ import annotations
 
 from ...terminology import ACT_CODE_OID, ACT_ENCOUNTER_CODES, OID_SYSTEMS, V3_NULL_FLAVOR
 from ..converter import Converter, new_resource, ref
-from ..datatypes import Json, Node, child, children, fhir_period, id_keys, q, template_ids, text_of
+from ..datatypes import (
+    Json,
+    Node,
+    child,
+    children,
+    fhir_period,
+    first_element,
+    id_keys,
+    q,
+    template_ids,
+    text_of,
+)
 from .problems import PROBLEM_OBSERVATION
 
 
 def convert(conv: Converter, top: Node, section: Node) -> None:
-    if top.tag != q("encounter"):
-        found = top.find(f".//{q('encounter')}")
-        if found is None:
-            return
-        top = found
+    found = first_element(top, "encounter")
+    if found is None:
+        return
+    top = found
     participants: list[Json] = []
     for performer in children(top, "performer"):
         practitioner, _organization = conv.entity(child(performer, "assignedEntity"))

@@ -15,20 +15,19 @@ from ..datatypes import (
     children,
     decimal_value,
     dose_quantity,
+    first_element,
     id_keys,
     main_effective_time,
     point_in_time,
-    q,
     text_of,
 )
 
 
 def convert(conv: Converter, top: Node, section: Node) -> None:
-    if top.tag != q("substanceAdministration"):
-        found = top.find(f".//{q('substanceAdministration')}")
-        if found is None:
-            return
-        top = found
+    found = first_element(top, "substanceAdministration")
+    if found is None:
+        return
+    top = found
     if top.get("moodCode") not in (None, "EVN"):
         return  # planned or proposed, not given
     material = child(top, "consumable", "manufacturedProduct", "manufacturedMaterial")

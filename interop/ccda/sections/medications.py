@@ -19,10 +19,10 @@ from ..datatypes import (
     children,
     decimal_value,
     dose_quantity,
+    first_element,
     id_keys,
     main_effective_time,
     period,
-    q,
     text_of,
 )
 
@@ -30,11 +30,10 @@ PERIOD_UNITS = ("s", "min", "h", "d", "wk", "mo", "a")  # UCUM units FHIR Timing
 
 
 def convert(conv: Converter, top: Node, section: Node) -> None:
-    if top.tag != q("substanceAdministration"):
-        found = top.find(f".//{q('substanceAdministration')}")
-        if found is None:
-            return
-        top = found
+    found = first_element(top, "substanceAdministration")
+    if found is None:
+        return
+    top = found
     if top.get("negationInd") == "true":
         return
     material = child(top, "consumable", "manufacturedProduct", "manufacturedMaterial")
