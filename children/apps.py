@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ChildrenConfig(AppConfig):
     name = "children"
     verbose_name = _("Children and sharing")
+
+    def ready(self) -> None:
+        from accounts import hooks
+
+        from . import access
+
+        # accounts is below children: it asks the rule book through a hook.
+        hooks.register(can_edit_practice=access.can_edit_practice)

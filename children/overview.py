@@ -245,10 +245,12 @@ def sections(child: Child, perms: frozenset[str]) -> dict[str, Any]:
                 }
             )
     if access.can_view(perms, CarePlan):
-        plan = CarePlan.objects.filter(
-            child=child, review_on__lte=today + timedelta(days=14)
-        ).first()
-        if plan is not None and plan.review_on is not None:
+        plan = getattr(child, "care_plan", None)
+        if (
+            plan is not None
+            and plan.review_on is not None
+            and plan.review_on <= today + timedelta(days=14)
+        ):
             todos.append(
                 {
                     "text": _("The care plan is due for review on %(date)s.")

@@ -19,7 +19,7 @@ from records.registry import BY_SLUG
 
 from . import access, services
 from .forms import ChildCreateForm, ChildForm, EnrollmentForm, GrantForm, InvitationForm
-from .models import AccessEvent, CareTeamMember, Child, Guardianship, Invitation, PracticeEnrollment
+from .models import CareTeamMember, Child, Guardianship, Invitation, PracticeEnrollment
 from .overview import sections_html as overview_sections_html
 from .viewutils import child_context, load_child
 
@@ -348,16 +348,11 @@ def actor_words(label: str) -> str:
 @require_safe
 def access_log(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = load_child(request, child_id, "audit.view", what="access log")
-    events = AccessEvent.objects.filter(child=child)
+    events = child.access_events.all()
     person = request.GET.get("person", "").strip()[:254]
     if person:
         events = events.filter(actor_label__icontains=person)
-    labels = (
-        AccessEvent.objects.filter(child=child)
-        .order_by()
-        .values_list("actor_label", flat=True)
-        .distinct()
-    )
+    labels = child.access_events.order_by().values_list("actor_label", flat=True).distinct()
     names = dict(User.objects.filter(email__in=list(labels)).values_list("email", "name"))
     # A person is shown by name; a system actor ("system:load_demo") as Homebase.
     people = sorted(

@@ -58,7 +58,7 @@ def owner_choices(user: Any, child: Child) -> list[tuple[str, Any]]:
         ("", _("Choose…")),
         ("child", child.preferred_name or child.first_name),
     ]
-    for guardianship in child.guardianships.live().select_related("user"):
+    for guardianship in access.family_choices(user, child):
         choices.append((f"g:{guardianship.uuid}", guardianship.user.display_name))
     for member in access.team_choices(user, child):
         choices.append((f"t:{member.uuid}", f"{member.name} ({member.get_role_display()})"))
@@ -98,9 +98,12 @@ class TaskForm(ChildItemForm):
         self.fields["owner"].choices = owner_choices(self.user, self.child)  # type: ignore[attr-defined]
         self.fields["owner"].initial = owner_value(self.instance)
         # An action of the care plan: a task for one of this child's goals.
-        self.fields["goal"].queryset = access.scoped(  # type: ignore[attr-defined]
-            Goal.objects.filter(child=self.child, status=Goal.Status.ACTIVE), self.user
-        ) | Goal.objects.filter(pk=self.instance.goal_id or 0)
+        self.fields["goal"].queryset = access.offered(  # type: ignore[attr-defined]
+            Goal.objects.filter(status=Goal.Status.ACTIVE),
+            self.user,
+            child=self.child,
+            keep=self.instance.goal,
+        )
         self.order_fields(["title", "details", "owner", "due_on", "goal", "status", "origin"])
 
     def clean(self) -> dict[str, Any]:

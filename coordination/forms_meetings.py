@@ -3,7 +3,6 @@
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -56,24 +55,18 @@ class MeetingForm(ChildItemForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]  # type: ignore[attr-defined]
-        saved_team: list[int] = []
-        saved_family: list[int] = []
+        saved_team: list[CareTeamMember] = []
+        saved_family: list[Guardianship] = []
         if self.instance.pk:
-            saved_team = list(self.instance.attendees.values_list("pk", flat=True))
-            saved_family = list(self.instance.family_attendees.values_list("pk", flat=True))
-        # The team as this person may see it; people already chosen stay offered,
-        # so that saving does not drop someone the editor cannot see.
-        visible = access.team_choices(self.user, self.child).values("pk")
-        self.fields["attendees"].queryset = CareTeamMember.objects.filter(  # type: ignore[attr-defined]
-            Q(pk__in=visible) | Q(pk__in=saved_team), child=self.child
-        ).order_by("name")
-        self.fields["family_attendees"].queryset = (  # type: ignore[attr-defined]
-            Guardianship.objects.filter(
-                Q(pk__in=self.child.guardianships.live().values("pk")) | Q(pk__in=saved_family),
-                child=self.child,
-            )
-            .select_related("user")
-            .order_by("user__name", "pk")
+            saved_team = list(self.instance.attendees.all())
+            saved_family = list(self.instance.family_attendees.all())
+        # People already chosen stay offered, so that saving does not drop
+        # someone the editor cannot see.
+        self.fields["attendees"].queryset = access.team_choices(  # type: ignore[attr-defined]
+            self.user, self.child, keep=saved_team
+        )
+        self.fields["family_attendees"].queryset = access.family_choices(  # type: ignore[attr-defined]
+            self.user, self.child, keep=saved_family
         )
 
     def save(self, commit: bool = True) -> Meeting:

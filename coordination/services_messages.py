@@ -32,7 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from children import access
-from children.models import CareTeamMember, Child, Guardianship
+from children.models import CareTeamMember, Child
 from children.services import item_create
 
 from .models import Message, Thread, ThreadRead
@@ -123,16 +123,16 @@ def unread_total(user: Any) -> int:
     """Unread messages on every thread the user may read (one query, for the main menu).
 
     Every signed-in page asks this, so it is one fixed SQL statement instead of
-    an ORM query compiled per request; ``unread_total_orm`` is the same rule
-    through ``access.visible_threads``, and a property test checks they agree.
+    an ORM query compiled per request; which threads count is
+    ``access.visible_threads_sql``, compiled from the rule itself, and a
+    property test checks the count against ``unread_total_orm``.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return 0
+    sql, constants = _unread_sql(connection.vendor)
     today = connection.ops.adapt_datefield_value(timezone.localdate())
-    params = {"user": user.pk, "today": today, "owner": Guardianship.Role.OWNER.value}
-    params["scope"] = "%,messages,%"
     with connection.cursor() as cursor:
-        cursor.execute(_unread_sql(connection.vendor), params)
+        cursor.execute(sql, {**constants, "user": user.pk, "today": today})
         return int(cursor.fetchone()[0])
 
 
@@ -144,26 +144,19 @@ def unread_total_orm(user: Any) -> int:
 
 
 @lru_cache(maxsize=4)
-def _unread_sql(vendor: str) -> str:
+def _unread_sql(vendor: str) -> tuple[str, dict[str, Any]]:
     """Table names come from the models' metadata, never from a request."""
     q = connection.ops.quote_name
-    message, thread = q(Message._meta.db_table), q(Thread._meta.db_table)
-    read, guardian = q(ThreadRead._meta.db_table), q(Guardianship._meta.db_table)
-    member = q(CareTeamMember._meta.db_table)
-    through = Thread.participants.through._meta
-    participants = q(through.db_table)
-    live = "{0}.revoked_at IS NULL AND {0}.starts_on <= %(today)s AND ({0}.ends_on IS NULL OR {0}.ends_on >= %(today)s)"
-    return (
-        f"SELECT COUNT(*) FROM {message} m JOIN {thread} t ON t.id = m.thread_id "  # noqa: S608
+    message, read = q(Message._meta.db_table), q(ThreadRead._meta.db_table)
+    visible, constants = access.visible_threads_sql(vendor)
+    sql = (
+        f"SELECT COUNT(*) FROM {message} m "  # noqa: S608
         f"LEFT JOIN {read} r ON r.thread_id = m.thread_id AND r.user_id = %(user)s "
         "WHERE (m.author_id IS NULL OR m.author_id <> %(user)s) "
         "AND (r.last_read_at IS NULL OR m.created_at > r.last_read_at) "
-        f"AND (t.child_id IN (SELECT g.child_id FROM {guardian} g WHERE g.user_id = %(user)s "
-        f"AND {live.format('g')} AND (g.role = %(owner)s OR g.scopes LIKE %(scope)s)) "
-        f"OR t.id IN (SELECT p.thread_id FROM {participants} p JOIN {member} c "
-        "ON c.id = p.careteammember_id WHERE c.user_id = %(user)s AND c.child_id = t.child_id "
-        f"AND {live.format('c')} AND c.scopes LIKE %(scope)s))"
+        f"AND m.thread_id IN ({visible})"
     )
+    return sql, constants
 
 
 def _recipients(thread: Thread, author: Any) -> list[Any]:
@@ -174,14 +167,8 @@ def _recipients(thread: Thread, author: Any) -> list[Any]:
         .filter(user__isnull=False, user__is_active=True)
         .select_related("user")
     }
-    guardian = Guardianship.objects.live().filter(child=thread.child_id, user=author).exists()
-    if not guardian:
-        people |= {
-            g.user
-            for g in Guardianship.objects.live()
-            .filter(child=thread.child_id, role=Guardianship.Role.OWNER, user__is_active=True)
-            .select_related("user")
-        }
+    if not access.is_guardian(author, thread.child_id):
+        people |= {g.user for g in access.owners_to_tell(thread.child_id).select_related("user")}
     people.discard(author)
     # Only people who may open the thread: a revoked grant gets no email.
     return sorted((p for p in people if access.can_read_thread(p, thread)), key=lambda p: p.pk)

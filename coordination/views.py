@@ -136,7 +136,7 @@ def visit_sheet(request: HttpRequest, child_id: UUID, item_id: UUID) -> HttpResp
             (Equipment, _("Equipment")),
         ):
             if access.can_view(perms, model):
-                for item in model._default_manager.filter(child=child).filter(
+                for item in access.child_rows(child, model, request.user).filter(
                     Q(created_at__gt=since) | Q(updated_at__gt=since)
                 )[:20]:
                     changes.append((label, item, item.created_at > since))

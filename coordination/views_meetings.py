@@ -44,7 +44,7 @@ def _keep_input_with_current_version(
         ),
     )
     data = form.data.copy()  # type: ignore[attr-defined]
-    data["version"] = str(Meeting.objects.get(pk=meeting.pk).version)
+    data["version"] = str(access.current_version(meeting))
     form.data = data
 
 

@@ -23,7 +23,7 @@ from children.viewutils import child_context, load_child
 
 from . import services_messages as services
 from .forms_messages import ReplyForm, ThreadForm
-from .models import Thread, ThreadRead
+from .models import Thread
 
 PAGE_SIZE = 25
 VIEW = "messages.view"
@@ -87,7 +87,7 @@ def thread_create(request: HttpRequest, child_id: UUID) -> HttpResponse:
 
 def _thread_page(request: HttpRequest, thread: Thread, form: ReplyForm) -> dict[str, Any]:
     user: Any = request.user
-    read = ThreadRead.objects.filter(thread=thread, user=user).first()
+    read = thread.reads.filter(user=user).first()
     found = list(thread.messages.all())
     new = {
         m.pk

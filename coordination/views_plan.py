@@ -41,7 +41,7 @@ def _plan_url(child: Child) -> str:
 
 
 def _plan_of(child: Child) -> CarePlan | None:
-    return CarePlan.objects.filter(child=child).first()
+    return getattr(child, "care_plan", None)
 
 
 def _decides(request: HttpRequest) -> bool:
@@ -575,13 +575,7 @@ def plan_share_revoke(request: HttpRequest, child_id: UUID, link_id: int) -> Htt
 @require_safe
 def plan_shared(request: HttpRequest, token: str) -> HttpResponse:
     """The read-only copy behind a share link: that version only, while the link lives."""
-    link = (
-        PlanShareLink.objects.select_related("version", "child")
-        .filter(token_hash=PlanShareLink.hash_token(token))
-        .first()
-    )
-    if link is None or not link.is_live:
-        raise Http404
+    link = access.get_shared(PlanShareLink.objects.select_related("version", "child"), token)
     audit_record(
         actor=f"link:{link.label}"[:150],
         verb="view",

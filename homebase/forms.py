@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from children import access
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -53,7 +55,5 @@ class VersionedModelForm(forms.ModelForm):
         )
         # A second save after reading the message is a deliberate choice.
         data = self.data.copy()  # type: ignore[attr-defined]
-        data["version"] = str(
-            self.instance.__class__._default_manager.get(pk=self.instance.pk).version
-        )
+        data["version"] = str(access.current_version(self.instance))
         self.data = data

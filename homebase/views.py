@@ -1,9 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from children import access
-from children.models import CareTeamMember, Guardianship, PracticeEnrollment
 from coordination.attention import needs_attention
 
 
@@ -14,20 +12,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     children = list(access.visible_children(user).order_by("first_name"))
     ids = [c.pk for c in children]
-    how: dict[int, str] = {}
-    owner_ids: set[int] = set()
-    for g in Guardianship.objects.live().filter(user=user, child_id__in=ids):
-        how[g.child_id] = g.get_role_display()
-        if g.role == Guardianship.Role.OWNER:
-            owner_ids.add(g.child_id)
-    for m in CareTeamMember.objects.live().filter(user=user, child_id__in=ids):
-        how.setdefault(m.child_id, m.get_role_display())
-    for e in (
-        PracticeEnrollment.objects.live()
-        .filter(child_id__in=ids, practice__staff__user=user)
-        .select_related("practice")
-    ):
-        how.setdefault(e.child_id, _("staff of %(practice)s") % {"practice": e.practice.name})
+    how, owner_ids = access.how_shared(user, ids)
     attention = needs_attention(user, ids)
     for child in children:
         child.attention = attention.get(child.pk, [])  # type: ignore[attr-defined]

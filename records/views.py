@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from children import access
 from children.audit import audit_record
+from children.items.sources import sources
 from children.models import Child
 from children.services import ConcurrentEdit, item_create, item_delete, item_update
 from children.viewutils import child_context, htmx_or_full, load_child
@@ -51,7 +52,7 @@ def _save_existing(k: Kind, request: HttpRequest, child: Child, form: Any) -> An
 def item_list(request: HttpRequest, child_id: UUID, kind: Kind) -> HttpResponse:
     k = kind
     child = load_child(request, child_id, access.view_perms(k.model), what=f"{k.slug} list")
-    items = k.model._default_manager.filter(child=child)
+    items = access.child_rows(child, k.model, request.user)
     if k.select_related:
         items = items.select_related(*k.select_related)
     query = request.GET.get("q", "").strip()[:100]
@@ -61,13 +62,13 @@ def item_list(request: HttpRequest, child_id: UUID, kind: Kind) -> HttpResponse:
             match |= Q(**{f"{name}__icontains": query})
         items = items.filter(match)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    sources = _sources(child, list(page))
+    found = sources(child, list(page))
     rows = [
         (
             item,
             [(c.label, c.value(item)) for c in k.columns],
             k.row_class(item) if k.row_class else "",
-            sources.get(item.uuid),  # type: ignore[attr-defined]
+            found.get(item.uuid),  # type: ignore[attr-defined]
         )
         for item in page
     ]
@@ -121,24 +122,9 @@ def item_update_view(
             messages.success(request, _("Saved: %(item)s.") % {"item": item})
             return redirect(reverse(f"{k.view_name}-list", args=[child.uuid]))
     context = child_context(
-        request, kind=k, form=form, item=item, source=_sources(child, [item]).get(item.uuid)
+        request, kind=k, form=form, item=item, source=sources(child, [item]).get(item.uuid)
     )
     return render(request, "records/item_form.html", context)
-
-
-def _sources(child: Child, items: list[Any]) -> dict[Any, Any]:
-    """Where imported items came from (``fhir.SourceLink``), by item uuid: one query."""
-    from fhir.models import SourceLink
-
-    uuids = [item.uuid for item in items]
-    if not uuids:
-        return {}
-    return {
-        link.item_uuid: link
-        for link in SourceLink._default_manager.filter(child=child, item_uuid__in=uuids).order_by(
-            "imported_at"
-        )
-    }
 
 
 @login_required
