@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from homebase.models import ChildItem
+from .items.models import ChildItem
 
 
 class Scope(models.TextChoices):

@@ -5,8 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from children import access
+from children.items.forms import ChildItemForm
 from children.models import Child
-from records.forms import ChildItemForm, validate_upload
+from records.forms import validate_upload
 from records.models import Document
 
 from .models import Goal, PaperworkRequest, Referral, Task, Visit

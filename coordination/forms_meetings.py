@@ -7,8 +7,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from children import access
+from children.items.forms import ChildItemForm
 from children.models import CareTeamMember, Child, Guardianship
-from records.forms import ChildItemForm
 
 from .forms import DateTimeInput
 from .models import AgendaItem, Goal, Meeting, Referral, Task

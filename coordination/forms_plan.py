@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from homebase.forms import VersionedModelForm
+from children.items.forms import VersionedModelForm
 
 from .forms import owner_choices
 from .models import CarePlan, Goal, Need

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from records.urls import item_urlpatterns
+from children.items.urls import item_urlpatterns
 
 from . import urls_calendar, urls_meetings, urls_messages, urls_plan, views
 from .registry import KINDS

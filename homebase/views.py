@@ -1,8 +1,15 @@
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from children import access
+from children.viewutils import child_context, load_child
 from coordination.attention import needs_attention
+
+from .overview import sections_html
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -28,3 +35,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers; also the bare-Django floor in `make bench`."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+@require_safe
+def overview(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """The page a parent shows on a phone in a waiting room (see overview.py)."""
+    child = load_child(request, child_id, access.RECORD_VIEW, what="overview")
+    html = sections_html(request, child, request.child_perms)  # type: ignore[attr-defined]
+    return render(request, "overview.html", child_context(request, sections_html=html))

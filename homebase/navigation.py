@@ -7,10 +7,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from children import access
+from children.items.kinds import Kind
 from coordination.registry import MEETINGS, PAPERWORK, REFERRALS, TASKS, VISITS
-from records.registry import BY_SLUG, Kind
-
-from . import access
+from records.registry import BY_SLUG
 
 # (label, url name, permission needed, or the notebook kind whose rules apply)
 SECTIONS: tuple[tuple[Any, str, tuple[str, ...] | Kind], ...] = (

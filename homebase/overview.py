@@ -34,13 +34,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from children import access
+from children.models import CareTeamMember, Child, PracticeEnrollment
 from coordination.models import CarePlan, PaperworkRequest, Referral, Task, Visit, VisitQuestion
 from records.models import Allergy, Condition, Coverage, Equipment, Immunization, Medication
 
-from . import access
-from .models import CareTeamMember, Child, PracticeEnrollment
-
-FRAGMENT = "children/overview.html#overview-sections"
+FRAGMENT = "overview.html#overview-sections"
 SECTION_MODELS = (
     Condition,
     Allergy,

@@ -1,4 +1,5 @@
-"""Form helpers shared by every app."""
+"""Forms for a child's rows: dates as dates, plain empty choices, and edits that
+cannot silently overwrite someone else's (the row's ``version``)."""
 
 from typing import Any
 
@@ -6,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from children import access
+from children.models import Child
 
 
 class DateInput(forms.DateInput):
@@ -57,3 +59,13 @@ class VersionedModelForm(forms.ModelForm):
         data = self.data.copy()  # type: ignore[attr-defined]
         data["version"] = str(access.current_version(self.instance))
         self.data = data
+
+
+class ChildItemForm(VersionedModelForm):
+    """A form for one of a child's rows: it knows who fills it in and for which child,
+    so its choices can come from ``access``."""
+
+    def __init__(self, *args: Any, user: Any, child: Child, **kwargs: Any) -> None:
+        self.user = user
+        self.child = child
+        super().__init__(*args, **kwargs)
