@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import hooks
+from . import hooks, services
 from .forms import PracticeForm, ProfileForm
 from .models import Language, Practice
 
@@ -70,9 +70,7 @@ def practice_detail(request: HttpRequest, practice_id: UUID) -> HttpResponse:
 def practice_create(request: HttpRequest) -> HttpResponse:
     form = PracticeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        practice = form.save(commit=False)
-        practice.created_by = request.user
-        practice.save()
+        practice = services.practice_create(actor=request.user, practice=form.save(commit=False))
         messages.success(request, _("Practice added."))
         return redirect(practice.get_absolute_url())
     return render(request, "accounts/practice_form.html", {"form": form, "practice": None})
@@ -86,7 +84,7 @@ def practice_update(request: HttpRequest, practice_id: UUID) -> HttpResponse:
         raise PermissionDenied
     form = PracticeForm(request.POST or None, instance=practice)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.practice_update(actor=request.user, practice=form.save(commit=False))
         messages.success(request, _("Practice saved."))
         return redirect(practice.get_absolute_url())
     return render(request, "accounts/practice_form.html", {"form": form, "practice": practice})

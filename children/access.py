@@ -23,11 +23,10 @@ filters child data by hand.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.apps import apps
@@ -41,6 +40,7 @@ from django.utils.translation import gettext as _
 from accounts.models import PracticeStaff
 
 from .models import ALL_SCOPES, CareTeamMember, Child, Guardianship, PracticeEnrollment
+from .queries import ANY_DAY, ANY_USER, named_sql
 
 RECORD_VIEW = "record.view"
 OWNER_ONLY = frozenset(
@@ -115,58 +115,6 @@ def live_grant(on: date | None = None) -> Q:
     return Q(revoked_at__isnull=True, starts_on__lte=on) & (
         Q(ends_on__isnull=True) | Q(ends_on__gte=on)
     )
-
-
-_LOOKUPS = {
-    "": lambda value, wanted: value == wanted,
-    "isnull": lambda value, wanted: (value is None) == wanted,
-    "lte": lambda value, wanted: value is not None and value <= wanted,
-    "gte": lambda value, wanted: value is not None and value >= wanted,
-}
-
-
-def holds(q: Q, row: Any) -> bool:
-    """Whether ``row``, already in memory, matches ``q`` (the lookups the rules use)."""
-    results = []
-    for part in q.children:
-        if isinstance(part, Q):
-            results.append(holds(part, row))
-        else:
-            lookup, wanted = cast(tuple[str, Any], part)
-            name, _sep, op = lookup.partition("__")
-            results.append(_LOOKUPS[op](getattr(row, name), wanted))
-    matched = all(results) if q.connector == Q.AND else any(results)
-    return not matched if q.negated else matched
-
-
-# Compiled once per process, with these in place of the person and the day.
-_ANY_USER = -7_000_001  # never a primary key
-_ANY_DAY = date(1900, 1, 2)
-_PLACEHOLDER = re.compile(r"(?<!%)%s")
-
-
-def _named_sql(query: QuerySet[Any]) -> tuple[str, dict[str, Any]]:
-    """``query`` as SQL with named parameters, for a raw statement built around it.
-
-    ``_ANY_USER`` and ``_ANY_DAY`` become ``%(user)s`` and ``%(today)s``; the
-    other parameters are constants of the rule (a role, a scope pattern),
-    returned with their values.
-    """
-    sql, params = query.order_by().query.sql_with_params()
-    pieces = _PLACEHOLDER.split(sql)
-    day = connection.ops.adapt_datefield_value(_ANY_DAY)
-    constants: dict[str, Any] = {}
-    out = [pieces[0]]
-    for n, (param, piece) in enumerate(zip(params, pieces[1:], strict=True)):
-        if param == _ANY_USER:
-            name = "user"
-        elif param in (_ANY_DAY, day):
-            name = "today"
-        else:
-            name = f"rule_{n}"
-            constants[name] = param
-        out += [f"%({name})s", piece]
-    return "".join(out), constants
 
 
 def view_perms(model: type[models.Model]) -> tuple[str, ...]:
@@ -294,10 +242,10 @@ def can_view(perms: frozenset[str], model: type[models.Model]) -> bool:
 @lru_cache(maxsize=4)
 def _child_sql(vendor: str) -> tuple[str, dict[str, Any]]:
     """The child page's first statement, built once per process and database."""
-    owners = Guardianship.objects.live(_ANY_DAY).filter(
-        user_id=_ANY_USER, role=Guardianship.Role.OWNER
+    owners = Guardianship.objects.live(ANY_DAY).filter(
+        user_id=ANY_USER, role=Guardianship.Role.OWNER
     )
-    owned, constants = _named_sql(owners.values("child_id"))
+    owned, constants = named_sql(owners.values("child_id"))
     table = connection.ops.quote_name(Child._meta.db_table)
     sql = f"SELECT c.*, c.id IN ({owned}) AS is_owner FROM {table} c WHERE c.uuid = %(uuid)s"  # noqa: S608
     return sql, constants
@@ -385,24 +333,18 @@ def child_rows(child: Child, model: type[models.Model], user: Any | None) -> Que
     return rows if can_view(perms_for(user, child), model) else rows.none()
 
 
-def rows_on_children(
-    user: Any, model: type[models.Model], child_ids: Iterable[int]
-) -> QuerySet[Any]:
-    """Rows of ``model`` on those of ``child_ids`` whose rules let ``user`` see them.
+def rows_on_children(user: Any, model: type[models.Model], ids: Iterable[int]) -> QuerySet[Any]:
+    """Rows of ``model`` on those of the children ``ids`` whose rules let ``user`` see them.
 
     For pages that count rows across many children (the home page's badges):
     one access query per distinct set of scopes (``visible_child_ids``).
     """
-    return model._default_manager.filter(child_id__in=visible_child_ids(user, model, child_ids))
+    return model._default_manager.filter(child_id__in=visible_child_ids(user, model, ids))
 
 
 def offered(qs: QuerySet[Any], user: Any, *, child: Child, keep: Any = None) -> QuerySet[Any]:
-    """Rows of ``qs`` on ``child`` that a form may offer ``user``, plus ``keep``.
-
-    ``keep`` (the value or values already saved, on the same child) stays
-    offered, so that someone who may edit the item but not see every choice
-    does not lose it by saving.
-    """
+    """Rows of ``qs`` on ``child`` that a form may offer ``user``, plus ``keep``: what is
+    already saved stays offered, so someone who may not see every choice keeps it."""
     kept: list[Any] = [keep] if isinstance(keep, models.Model) else list(keep or ())
     kept_here = [row.pk for row in kept if row is not None and row.child_id == child.pk]
     choices = scoped(qs.filter(child=child), user)
@@ -488,26 +430,18 @@ def can_edit_practice(user: Any, practice: Any) -> bool:
 
 
 def get_own_upload(user: Any, uploads: QuerySet[Any], upload_uuid: UUID | str) -> Any:
-    """An upload (an import batch) that ``user`` started, or 404 for anyone else.
-
-    The child it goes into, if any, is then authorized like any child page
-    (``get_child_for`` with ``record.import``): leaving the family ends it.
-    """
-    try:
-        upload = uploads.filter(uuid=upload_uuid, created_by=user).first()
-    except (ValueError, ValidationError):
-        upload = None
-    if upload is None or not getattr(user, "is_authenticated", False):
+    """An upload (an import batch) that ``user`` started, or 404 for anyone else. Its
+    child, if any, is then authorized like any child page (``record.import``)."""
+    signed_in = getattr(user, "is_authenticated", False)
+    upload = uploads.filter(uuid=upload_uuid, created_by=user).first() if signed_in else None
+    if upload is None:
         raise Http404
     return upload
 
 
 def get_shared(links: QuerySet[Any], token: str) -> Any:
-    """The row a secret link names (its ``token_hash``), while the link is live; else 404.
-
-    For people without an account (a plan shared with a school nurse): the
-    token is the credential, and every opening is logged by the caller.
-    """
+    """The row a secret link names (its ``token_hash``) while the link is live, else 404:
+    the token is the credential of someone without an account (the caller logs it)."""
     link = links.filter(token_hash=links.model.hash_token(token)).first()
     if link is None or not link.is_live:
         raise Http404
@@ -529,9 +463,7 @@ def owners_to_tell(child: Child | int) -> QuerySet[Guardianship]:
     )
 
 
-def family_choices(
-    user: Any, child: Child, keep: Iterable[Guardianship] = ()
-) -> QuerySet[Guardianship]:
+def family_choices(user: Any, child: Child, keep: Iterable[Any] = ()) -> QuerySet[Guardianship]:
     """The child's live guardians a form on ``child`` may offer (meeting guests, task owners).
 
     Anyone with a grant on the child may name the family; ``keep`` (people
@@ -561,16 +493,12 @@ def team_choices(user: Any, child: Child, keep: Any = None) -> QuerySet[CareTeam
 # Messages ------------------------------------------------------------------
 
 
-def _message_grants(user_id: Any, child: Child | None, on: date | None = None) -> QuerySet[Any]:
-    grants = CareTeamMember.objects.live(on).filter(
-        _has_scope(("messages",), False), user_id=user_id
-    )
+def message_grants(
+    user: Any, child: Child | None = None, on: date | None = None
+) -> QuerySet[CareTeamMember]:
+    """The user's (or user id's) live team grants that share messages, on ``child`` or anywhere."""
+    grants = CareTeamMember.objects.live(on).filter(_has_scope(("messages",), False), user=user)
     return grants if child is None else grants.filter(child=child)
-
-
-def message_grants(user: Any, child: Child | None = None) -> QuerySet[CareTeamMember]:
-    """The user's live team grants that share messages (on ``child``, or anywhere)."""
-    return _message_grants(user.pk, child)
 
 
 def can_start_thread(user: Any, child: Child, perms: frozenset[str]) -> bool:
@@ -592,7 +520,7 @@ def _visible_threads(user_id: Any, child: Child | None, on: date | None = None) 
     guardians = Guardianship.objects.live(on).filter(
         Q(role=Guardianship.Role.OWNER) | _has_scope(("messages",), False), user_id=user_id
     )
-    members = _message_grants(user_id, child, on)
+    members = message_grants(user_id, child, on)
     threads = thread._default_manager.all()
     if child is not None:
         guardians = guardians.filter(child=child)
@@ -635,7 +563,7 @@ def visible_threads_sql(vendor: str) -> tuple[str, dict[str, Any]]:
     is compiled once from ``visible_threads`` itself, with ``%(user)s`` and
     ``%(today)s`` to fill in, and the rule's constants returned with it.
     """
-    return _named_sql(_visible_threads(_ANY_USER, None, _ANY_DAY).values("pk"))
+    return named_sql(_visible_threads(ANY_USER, None, ANY_DAY).values("pk"))
 
 
 def get_thread(user: Any, child: Child, thread_uuid: UUID | str) -> Any:

@@ -10,6 +10,8 @@ class ChildrenConfig(AppConfig):
         from accounts import hooks
 
         from . import access
+        from .audit import audit_record
 
-        # accounts is below children: it asks the rule book through a hook.
-        hooks.register(can_edit_practice=access.can_edit_practice)
+        # accounts is below children: it asks the rule book, and writes to the
+        # access log, through hooks.
+        hooks.register(can_edit_practice=access.can_edit_practice, audit=audit_record)

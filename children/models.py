@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .items.models import ChildItem
+from .queries import holds
 
 
 class Scope(models.TextChoices):
@@ -152,7 +153,7 @@ class Grant(ScopedMixin, models.Model):
 
     def is_live(self, on: date | None = None) -> bool:
         """``access.live_grant`` for this row, without a query."""
-        from .access import holds, live_grant
+        from .access import live_grant
 
         return holds(live_grant(on), self)
 

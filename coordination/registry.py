@@ -7,10 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from children.items.kinds import Column, Kind
 
-from .forms import PaperworkForm, ReferralForm, TaskForm, VisitForm
-from .forms_meetings import MeetingForm
+from .forms.meetings import MeetingForm
+from .forms.paperwork import PaperworkForm
+from .forms.referrals import ReferralForm
+from .forms.tasks import TaskForm
+from .forms.visits import VisitForm
 from .models import Meeting, PaperworkRequest, Referral, Task, Visit
-from .services_meetings import meeting_save
+from .services.meetings import meeting_save
 
 
 def _when(visit: Visit | Meeting) -> str:

@@ -17,6 +17,13 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
 def plain_empty_choices(form: forms.BaseForm) -> None:
     """Say "Choose…" on empty select options, in the person's language."""
     for field in form.fields.values():
