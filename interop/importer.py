@@ -39,8 +39,8 @@ from accounts.models import Practice
 from children import services as child_services
 from children.audit import audit_record
 from children.models import CareTeamMember, Child
-from coordination import services_plan
 from coordination.models import CarePlan, Goal, PlanProposal
+from coordination.services import plan as services_plan
 from records.models import Document
 
 from . import mapping

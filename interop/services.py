@@ -27,10 +27,24 @@ from children import access
 from children.models import Child
 
 from .importer import ImportPlan, apply_import, plan_import
-from .models import ImportBatch
+from .models import ImportBatch, SourceLink
 from .reader import Upload, UploadError, read_upload
 
 logger = logging.getLogger(__name__)
+
+
+def source_links(child: Child, items: list[Any]) -> dict[Any, SourceLink]:
+    """Where imported items came from, by item uuid: one query.
+
+    Registered as the items' source lookup (``children.items.sources``).
+    """
+    uuids = [item.uuid for item in items]
+    return {
+        link.item_uuid: link
+        for link in SourceLink.objects.filter(child=child, item_uuid__in=uuids).order_by(
+            "imported_at"
+        )
+    }
 
 
 def background_bytes() -> int:

@@ -6,7 +6,7 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -95,9 +95,9 @@ def import_new_child(request: HttpRequest) -> HttpResponse:
 
 def _own_batch(request: HttpRequest, batch_id: UUID) -> ImportBatch:
     """A batch the person started, on a child they still own (or a new child)."""
-    batch = ImportBatch.objects.select_related("child").filter(uuid=batch_id).first()
-    if batch is None or batch.created_by_id != request.user.pk:
-        raise Http404
+    batch = access.get_own_upload(
+        request.user, ImportBatch.objects.select_related("child"), batch_id
+    )
     if batch.child is not None:
         load_child(request, batch.child.uuid, PERM)
     return batch

@@ -13,7 +13,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from children.models import CareTeamMember, Invitation
-from coordination import services_plan
 from coordination.models import (
     AgendaItem,
     CalendarFeed,
@@ -29,6 +28,7 @@ from coordination.models import (
     VisitQuestion,
 )
 from coordination.models.messages import Message, Thread
+from coordination.services import plan as services_plan
 from interop.models import ApiToken, ImportBatch
 from records.models import (
     Allergy,
@@ -333,7 +333,7 @@ def url_for(name: str, w: dict[str, Any]) -> str:
         if name == "coordination:plan-version":
             return reverse(name, args=[child, 1])
         if name == "coordination:plan-share-revoke":
-            return reverse(name, args=[child, items["plan_link"].pk])
+            return reverse(name, args=[child, items["plan_link"].uuid])
         return reverse(name, args=[child])
     if name in ("coordination:question-move", "coordination:question-delete"):
         return reverse(name, args=[child, items["visits"].uuid, items["questions"].uuid])

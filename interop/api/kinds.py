@@ -146,9 +146,7 @@ class Kind:
     def rows(self, child: Child, user: Any) -> QuerySet[Any]:
         """This type's rows on the (already authorized) ``child`` that ``user`` may see."""
         if self.model is Child:
-            if not access.can(user, access.RECORD_VIEW, child):
-                return Child.objects.none()
-            return Child.objects.filter(pk=child.pk)
+            return access.visible_children(user).filter(pk=child.pk)
         if not access.can_view(access.perms_for(user, child), self.model):
             return self.model._default_manager.none()
         found = rows_query(child, self.model, user).filter(self.where)
