@@ -24,6 +24,10 @@ exits 1 when a page misses a target of issue 12:
 * p95 at the largest size is within 1.3x of p95 at the smallest,
 * p95 at 64,000 children is under 150 ms.
 
+``bench/scale.py explain SIZE [BACKEND] [PAGE]`` prints each page's queries
+grouped by shape, the costliest first, with their plans (the "Causes" in
+bench/SCALE.md come from it).
+
 Environment: ``BENCH_SCALE_SIZES`` (default ``1k,8k,64k``),
 ``BENCH_SCALE_BACKENDS`` (default ``sqlite,postgresql``), and, read by
 bench/scale_run.py, ``BENCH_SCALE_REQUESTS`` (40) and ``BENCH_SCALE_SECONDS``
@@ -222,7 +226,11 @@ def table(summary: list[dict[str, Any]]) -> list[str]:
     for row in summary:
         at = row["sizes"]
         cells = [row["name"]]
-        cells += [f"{at[label]['p50_ms']:.1f} / {at[label]['p95_ms']:.1f}" for label in labels]
+        cells += [
+            f"{at[label]['p50_ms']:.1f} / {at[label]['p95_ms']:.1f}"
+            + ("*" if at[label].get("measured_alone") else "")
+            for label in labels
+        ]
         cells.append(" / ".join(str(at[label]["queries"]) for label in labels))
         cells.append(" / ".join(f"{at[label]['peak_mb']:.2f}" for label in labels))
         cells.append(f"{row['growth_p95']:.2f}×")
@@ -248,11 +256,13 @@ def report(result: dict[str, Any]) -> str:
         "everything outside these marks is kept.",
         "",
         f"Machine: {result['machine']}.",
-        f"Each page: up to {result['requests']} requests, or fewer once they took "
-        f"{result['seconds']:.0f} s (at least 5), after 2 warm-up requests; the pages take "
-        "turns request by request. Server time in one process with the Django test client "
-        "(no network), DEBUG off, the project's middleware. Peak MB: memory allocated at the "
-        "peak of one request (tracemalloc). Queries: one request, counted.",
+        f"Each page: a warm-up request, one whose queries are counted, then up to "
+        f"{result['requests']} timed requests, or fewer once they took {result['seconds']:.0f} s "
+        "(at least 5). The pages take turns request by request; a page slower than "
+        f"{result['seconds'] / 4:.0f} s a request is timed alone after them (marked *). Server time "
+        "in one process with the Django test client (no network), DEBUG off, the project's "
+        "middleware and caches. Peak MB: memory allocated at the peak of one request "
+        "(tracemalloc).",
         "",
     ]
     for name, backend in result["backends"].items():
@@ -304,8 +314,21 @@ def write_markdown(section: str) -> None:
     SCALE_MD.write_text("# Scale benchmark (issue 12)\n\n" + section + "\n")
 
 
+def explain(label: str, backend: str = "sqlite", page: str = "") -> int:
+    """`bench/scale.py explain 8k postgresql "My tasks"`: each page's costliest queries
+    and their plans (EXPLAIN QUERY PLAN; EXPLAIN ANALYZE on PostgreSQL), on a copy."""
+    db = next((d for d in databases(label) if d.name == backend), None)
+    if db is None:
+        raise SystemExit(f"no {backend} database here (PostgreSQL needs DATABASE_URL)")
+    prepare(db, SIZES[label])
+    db.make_copy()
+    return _run(["explain", str(SIZES[label]), page], db.env(kept=False))
+
+
 def main() -> int:
     SCALE_DIR.mkdir(parents=True, exist_ok=True)
+    if sys.argv[1:2] == ["explain"]:
+        return explain(*sys.argv[2:5])
     wanted = os.environ.get("BENCH_SCALE_SIZES", ",".join(SIZES)).split(",")
     sizes = {label: SIZES[label] for label in SIZES if label in wanted}
     result: dict[str, Any] = {
