@@ -53,6 +53,7 @@ from bench.scale_pages import PAGES, Page, World  # noqa: E402
 REQUESTS = int(os.environ.get("BENCH_SCALE_REQUESTS", 40))  # measured requests per page, at most
 SECONDS = float(os.environ.get("BENCH_SCALE_SECONDS", 8))  # ...or until a page took this long
 AT_LEAST = 5  # requests per page, whatever the time
+AT_LEAST_SLOW = 3  # ...for a page that takes over SECONDS / 4 a request (p95 is their slowest)
 WARMUP = 2
 
 
@@ -154,6 +155,7 @@ def _timed(
     clients: dict[str, Client],
     w: World,
     times: dict[str, list[float]],
+    at_least: int = AT_LEAST,
 ) -> None:
     """Time ``pages`` taking turns request by request (alternating the order), so
     they all see the same background load on a shared machine."""
@@ -162,7 +164,7 @@ def _timed(
         waiting = [
             p
             for p in pages
-            if len(times[p.name]) < AT_LEAST
+            if len(times[p.name]) < at_least
             or (len(times[p.name]) < REQUESTS and sum(times[p.name]) < SECONDS)
         ]
         if not waiting:
@@ -178,20 +180,24 @@ def measure(n: int) -> dict[str, Any]:
     w, clients = world(n)
     urls = {page.name: page.url(w) for page in PAGES}
     times: dict[str, list[float]] = {page.name: [] for page in PAGES}
-    counted: dict[str, tuple[int, Any]] = {}
+    counted: dict[str, tuple[int, float, Any]] = {}
     slow = []
     for page in PAGES:
         client, url = clients[page.who], urls[page.name]
         started = time.perf_counter()
         _get(client, page, url, w)
         if time.perf_counter() - started > SECONDS / 4:
-            slow.append(page)  # measured on its own: see below
-        # Queries of a warm request, counted right after the first one: later, a
-        # page kept in the pages cache may have expired (5 minutes), and the session
-        # and API token are touched again once a minute (one more query each).
+            slow.append(page)  # timed on its own: see below
+        # One warm request counted and traced, right after the first: later, a page
+        # kept in the pages cache may have expired (5 minutes), and the session and
+        # the API token are touched again once a minute (one more query each).
+        tracemalloc.start()
+        tracemalloc.reset_peak()
         with CaptureQueriesContext(connection) as ctx:
             response = _get(client, page, url, w)
-        counted[page.name] = (len(ctx.captured_queries), response)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        counted[page.name] = (len(ctx.captured_queries), peak, response)
         for _ in range(0 if page in slow else WARMUP - 1):
             _get(client, page, url, w)
     # The fast pages take turns; a page that takes seconds (the unbounded lists at
@@ -199,21 +205,15 @@ def measure(n: int) -> dict[str, Any]:
     # pages cache's lifetime.
     _timed([p for p in PAGES if p not in slow], urls, clients, w, times)
     for page in slow:
-        _timed([page], urls, clients, w, times)
+        _timed([page], urls, clients, w, times, AT_LEAST_SLOW)
     results = []
     for page in PAGES:
-        client, url = clients[page.who], urls[page.name]
-        queries, response = counted[page.name]
-        tracemalloc.start()
-        tracemalloc.reset_peak()
-        _get(client, page, url, w)
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
+        queries, peak, response = counted[page.name]
         taken = sorted(times[page.name])
         results.append(
             {
                 "name": page.name,
-                "url": url,
+                "url": urls[page.name],
                 "requests": len(taken),
                 "measured_alone": page in slow,
                 "p50_ms": round(statistics.median(taken) * 1000, 2),
