@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_LINK_MODE := copy
 
-.PHONY: run dev test test-browser test-postgres bench lint messages install install-dev clean
+.PHONY: run dev test test-slow test-browser test-postgres bench bench-scale lint messages install install-dev clean
 
 $(UV):
 	@python=$$(scripts/find-python) && echo "Using $$python" && "$$python" -m venv $(VENV)
@@ -52,12 +52,22 @@ test: install-dev var
 test-postgres: install-dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/homebase} $(PY) -m pytest -q -n auto
 
+# Two gunicorn servers, one PostgreSQL database and Redis, and the worker
+# (homebase/tests/test_two_servers.py); REDIS_URL defaults to database 12.
+test-slow: install-dev var
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/homebase} $(PY) -m pytest -q -m slow
+
 test-browser: install-dev var
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -q -m browser
 
 bench: install-dev var
 	$(PY) bench/run.py
+
+# 1k, 8k and 64k children on SQLite (and PostgreSQL when DATABASE_URL points at
+# one); the databases are kept in var/scale/ between runs. See bench/scale.py.
+bench-scale: install-dev var
+	$(PY) bench/scale.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,3 @@
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -12,10 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from children import access
-
+from . import hooks, services
 from .forms import PracticeForm, ProfileForm
-from .models import Language, Practice, PracticeStaff
+from .models import Language, Practice
 from .staff import is_practice_admin
 
 
@@ -48,25 +46,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _can_edit_practice(user: Any, practice: Practice) -> bool:
-    """The practice's administrators; the person who listed it, until others use it.
-
-    Its after-hours and nurse lines appear on every linked child's overview,
-    so one family must not be able to change another family's emergency numbers.
-    """
-    if PracticeStaff.objects.filter(
-        practice=practice, user=user, role=PracticeStaff.Role.ADMIN, is_active=True
-    ).exists():
-        return True
-    if practice.created_by_id != user.pk:
-        return False
-    linked = set(practice.team_members.values_list("child_id", flat=True)) | set(
-        practice.enrollments.values_list("child_id", flat=True)
-    )
-    owned = set(access.visible_children(user, "child.edit").values_list("pk", flat=True))
-    return linked <= owned
-
-
 @login_required
 def practice_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
@@ -85,7 +64,7 @@ def practice_detail(request: HttpRequest, practice_id: UUID) -> HttpResponse:
         "accounts/practice_detail.html",
         {
             "practice": practice,
-            "can_edit": _can_edit_practice(request.user, practice),
+            "can_edit": hooks.can_edit_practice(request.user, practice),
             "can_manage_staff": is_practice_admin(request.user, practice),
         },
     )
@@ -96,9 +75,7 @@ def practice_detail(request: HttpRequest, practice_id: UUID) -> HttpResponse:
 def practice_create(request: HttpRequest) -> HttpResponse:
     form = PracticeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        practice = form.save(commit=False)
-        practice.created_by = request.user
-        practice.save()
+        practice = services.practice_create(actor=request.user, practice=form.save(commit=False))
         messages.success(request, _("Practice added."))
         return redirect(practice.get_absolute_url())
     return render(request, "accounts/practice_form.html", {"form": form, "practice": None})
@@ -108,11 +85,11 @@ def practice_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def practice_update(request: HttpRequest, practice_id: UUID) -> HttpResponse:
     practice = get_object_or_404(Practice, uuid=practice_id)
-    if not _can_edit_practice(request.user, practice):
+    if not hooks.can_edit_practice(request.user, practice):
         raise PermissionDenied
     form = PracticeForm(request.POST or None, instance=practice)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.practice_update(actor=request.user, practice=form.save(commit=False))
         messages.success(request, _("Practice saved."))
         return redirect(practice.get_absolute_url())
     return render(request, "accounts/practice_form.html", {"form": form, "practice": practice})

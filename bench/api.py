@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from fhir.api.tokens import token_create
+from interop.api.tokens import token_create
 
 
 def measure(owner: Any, child: Any, small: Any, requests: int) -> list[dict[str, Any]]:

@@ -20,7 +20,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from children.models import Child
-from coordination import services_plan
 from coordination.models import (
     AgendaItem,
     CarePlan,
@@ -37,6 +36,7 @@ from coordination.models import (
     Visit,
     VisitQuestion,
 )
+from coordination.services import plan as services_plan
 
 PURPOSES = ["Seizure check", "Well-child visit", "Hip review", "Feeding clinic", "Asthma check"]
 SPECIALTIES = ["Orthopedics", "Neurology", "Gastroenterology", "Pulmonology", "Ophthalmology"]

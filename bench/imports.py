@@ -6,7 +6,7 @@
   ``apply_import`` (one transaction, provenance links, audit).
 * **Floor**: what any importer of the same data must do at least: parse and
   validate the Bundle with fhir.resources (``Bundle.model_validate`` on the parsed JSON), map
-  each resource with ``fhir.mapping.from_fhir_many`` and ``bulk_create`` the rows.
+  each resource with ``interop.mapping.from_fhir_many`` and ``bulk_create`` the rows.
 
 Each patient bundle is imported with the two "information" bundles its
 conditional references point into (counted in the resources). Peak memory is
@@ -27,9 +27,9 @@ from django.db import transaction
 
 from children import services as child_services
 from children.models import Child
-from fhir import mapping
-from fhir.importer import apply_import, plan_import
-from fhir.reader import read_upload
+from interop import mapping
+from interop.importer import apply_import, plan_import
+from interop.reader import read_upload
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "fhir"
 SKIP_IN_FLOOR = frozenset(

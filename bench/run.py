@@ -306,7 +306,7 @@ def main() -> int:
         assert expected in page, f"the heavy overview does not show {expected!r}"
 
     # The overview's sections are cached under a key derived from the data
-    # (children/overview.py). The cold case empties that cache before every
+    # (homebase/overview.py). The cold case empties that cache before every
     # request: what the first view after any change to the record costs.
     def nothing() -> None:
         return None

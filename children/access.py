@@ -24,16 +24,23 @@ filters child data by hand.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
+from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import connection, models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import PracticeStaff
 
 from .models import ALL_SCOPES, CareTeamMember, Child, Guardianship, PracticeEnrollment
+from .queries import ANY_DAY, ANY_USER, named_sql
 
 RECORD_VIEW = "record.view"
 OWNER_ONLY = frozenset(
@@ -89,6 +96,25 @@ MODEL_RULES: dict[str, tuple[tuple[str, ...], str]] = {
 
 _CACHE_ATTR = "_homebase_perms"
 _IDS_ATTR = "_homebase_visible_ids"
+THREAD = "coordination.thread"  # named, not imported: coordination is a higher layer
+
+
+# Live grants ---------------------------------------------------------------
+
+
+def live_grant(on: date | None = None) -> Q:
+    """The one definition of a grant in force on ``on`` (today by default).
+
+    Started, not ended, not revoked. ``GrantQuerySet.live()`` filters with it,
+    ``Grant.is_live()`` evaluates it on a row in memory (``holds``), and the
+    two raw statements (the child page's owner test, the menu's unread count)
+    are compiled from ORM queries that use it (``_named_sql``): there is no
+    second copy to drift.
+    """
+    on = on or timezone.localdate()
+    return Q(revoked_at__isnull=True, starts_on__lte=on) & (
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on)
+    )
 
 
 def view_perms(model: type[models.Model]) -> tuple[str, ...]:
@@ -124,6 +150,18 @@ def _split(perms: Iterable[str]) -> tuple[set[str] | None, bool, bool]:
     return scopes, write, False
 
 
+def _practice_grants(user: Any) -> QuerySet[PracticeEnrollment]:
+    """Live enrollments that reach ``user`` as active staff of the practice.
+
+    Never an operator's: they could list themselves as staff in the admin.
+    """
+    if user.is_staff:
+        return PracticeEnrollment.objects.none()
+    return PracticeEnrollment.objects.live().filter(
+        practice__staff__user=user, practice__staff__is_active=True
+    )
+
+
 def visible_children(user: Any, perm: str | Iterable[str] = RECORD_VIEW) -> QuerySet[Child]:
     """Children on which ``user`` holds any of ``perm`` through a live grant."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -138,14 +176,9 @@ def visible_children(user: Any, perm: str | Iterable[str] = RECORD_VIEW) -> Quer
             grant, user=user, role=Guardianship.Role.CAREGIVER
         )
         team = CareTeamMember.objects.live().filter(grant, user=user)
-        practices = PracticeEnrollment.objects.live().filter(
-            grant, practice__staff__user=user, practice__staff__is_active=True
-        )
-        if user.is_staff:
-            practices = practices.none()
         q |= Q(id__in=caregivers.values("child_id"))
         q |= Q(id__in=team.values("child_id"))
-        q |= Q(id__in=practices.values("child_id"))
+        q |= Q(id__in=_practice_grants(user).filter(grant).values("child_id"))
     return Child.objects.filter(q)
 
 
@@ -161,12 +194,7 @@ def perms_for(user: Any, child: Child) -> frozenset[str]:
         cache[child.pk] = ALL_PERMS
         return ALL_PERMS
     grants += list(CareTeamMember.objects.live().filter(user=user, child=child))
-    if not user.is_staff:
-        grants += list(
-            PracticeEnrollment.objects.live().filter(
-                child=child, practice__staff__user=user, practice__staff__is_active=True
-            )
-        )
+    grants += list(_practice_grants(user).filter(child=child))
     perms: set[str] = set()
     for grant in grants:
         perms.add(RECORD_VIEW)
@@ -176,6 +204,25 @@ def perms_for(user: Any, child: Child) -> frozenset[str]:
                 perms.add(f"{scope}.edit")
     cache[child.pk] = frozenset(perms)
     return cache[child.pk]
+
+
+def how_shared(user: Any, child_ids: Iterable[int]) -> tuple[dict[int, str], set[int]]:
+    """How ``user`` reaches each of the children (in words), and which ones they own.
+
+    For the home page; the same live grants as ``visible_children``.
+    """
+    ids = list(child_ids)
+    how: dict[int, str] = {}
+    owned: set[int] = set()
+    for g in Guardianship.objects.live().filter(user=user, child_id__in=ids):
+        how[g.child_id] = g.get_role_display()
+        if g.role == Guardianship.Role.OWNER:
+            owned.add(g.child_id)
+    for m in CareTeamMember.objects.live().filter(user=user, child_id__in=ids):
+        how.setdefault(m.child_id, m.get_role_display())
+    for e in _practice_grants(user).filter(child_id__in=ids).select_related("practice"):
+        how.setdefault(e.child_id, _("staff of %(practice)s") % {"practice": e.practice.name})
+    return how, owned
 
 
 def forget(user: Any) -> None:
@@ -192,36 +239,37 @@ def can_view(perms: frozenset[str], model: type[models.Model]) -> bool:
     return any(p in perms for p in view_perms(model))
 
 
+@lru_cache(maxsize=4)
+def _child_sql(vendor: str) -> tuple[str, dict[str, Any]]:
+    """The child page's first statement, built once per process and database."""
+    owners = Guardianship.objects.live(ANY_DAY).filter(
+        user_id=ANY_USER, role=Guardianship.Role.OWNER
+    )
+    owned, constants = named_sql(owners.values("child_id"))
+    table = connection.ops.quote_name(Child._meta.db_table)
+    sql = f"SELECT c.*, c.id IN ({owned}) AS is_owner FROM {table} c WHERE c.uuid = %(uuid)s"  # noqa: S608
+    return sql, constants
+
+
 def _child_and_ownership(user: Any, child_uuid: UUID | str) -> tuple[Child, bool]:
     """The child, and whether ``user`` is a live owner of it, in one statement.
 
-    Every child page starts here, so this is written as one fixed SQL
-    statement instead of an ORM query compiled per request. The owner test is
-    the same rule as ``GrantQuerySet.live()`` (the property test checks that
-    both agree).
+    Every child page starts here, so this is one fixed SQL statement instead
+    of an ORM query compiled per request; it is compiled once from the ORM
+    rule itself (``live_grant``).
     """
     try:
         value = UUID(str(child_uuid))
     except ValueError:
         raise Http404 from None
-    ops = connection.ops
-    child_table = ops.quote_name(Child._meta.db_table)
-    guardianship = ops.quote_name(Guardianship._meta.db_table)
     signed_in = getattr(user, "is_authenticated", False) and user.is_active
-    today = ops.adapt_datefield_value(timezone.localdate())
-    sql = (
-        f"SELECT c.*, EXISTS(SELECT 1 FROM {guardianship} g WHERE g.child_id = c.id "  # noqa: S608
-        "AND g.user_id = %s AND g.role = %s AND g.revoked_at IS NULL AND g.starts_on <= %s "
-        f"AND (g.ends_on IS NULL OR g.ends_on >= %s)) AS is_owner FROM {child_table} c WHERE c.uuid = %s"
-    )
-    uuid_value = Child._meta.get_field("uuid").get_db_prep_value(value, connection)
-    params = [
-        user.pk if signed_in else None,
-        Guardianship.Role.OWNER.value,
-        today,
-        today,
-        uuid_value,
-    ]
+    sql, constants = _child_sql(connection.vendor)
+    params = {
+        **constants,
+        "user": user.pk if signed_in else None,
+        "today": connection.ops.adapt_datefield_value(timezone.localdate()),
+        "uuid": Child._meta.get_field("uuid").get_db_prep_value(value, connection),
+    }
     found = list(Child.objects.raw(sql, params))
     if not found:
         raise Http404
@@ -259,6 +307,11 @@ def get_item(child: Child, model: type[models.Model], item_uuid: UUID | str) -> 
         raise Http404 from None
 
 
+def current_version(item: Any) -> int:
+    """The saved version of an already-authorized row (someone may have saved since)."""
+    return type(item)._default_manager.values_list("version", flat=True).get(pk=item.pk)
+
+
 def scoped(qs: QuerySet[Any], user: Any, action: str = "view") -> QuerySet[Any]:
     """Rows of ``qs`` (any child-owned model) that ``user`` may view or edit."""
     perms = view_perms(qs.model) if action == "view" else (edit_perm(qs.model),)
@@ -268,9 +321,9 @@ def scoped(qs: QuerySet[Any], user: Any, action: str = "view") -> QuerySet[Any]:
 def child_rows(child: Child, model: type[models.Model], user: Any | None) -> QuerySet[Any]:
     """Rows of ``model`` on the already-authorized ``child`` that ``user`` may view.
 
-    For exports and the FHIR API. ``user`` None is a system actor (a management
-    command run by whoever runs the server and already holds the database): it
-    reads every row.
+    For lists, exports and the FHIR API. ``user`` None is a system actor (a
+    management command run by whoever runs the server and already holds the
+    database): it reads every row.
     """
     rows = model._default_manager.filter(child=child)
     if user is None:
@@ -278,6 +331,28 @@ def child_rows(child: Child, model: type[models.Model], user: Any | None) -> Que
     # The child is authorized: its permissions decide (``scoped`` would give the
     # same rows through ``visible_children``; the property test checks they agree).
     return rows if can_view(perms_for(user, child), model) else rows.none()
+
+
+def rows_on_children(user: Any, model: type[models.Model], ids: Iterable[int]) -> QuerySet[Any]:
+    """Rows of ``model`` on those of the children ``ids`` whose rules let ``user`` see them.
+
+    For pages that count rows across many children (the home page's badges):
+    one access query per distinct set of scopes (``visible_child_ids``).
+    """
+    return model._default_manager.filter(child_id__in=visible_child_ids(user, model, ids))
+
+
+def offered(qs: QuerySet[Any], user: Any, *, child: Child, keep: Any = None) -> QuerySet[Any]:
+    """Rows of ``qs`` on ``child`` that a form may offer ``user``, plus ``keep``: what is
+    already saved stays offered, so someone who may not see every choice keeps it."""
+    kept: list[Any] = [keep] if isinstance(keep, models.Model) else list(keep or ())
+    kept_here = [row.pk for row in kept if row is not None and row.child_id == child.pk]
+    choices = scoped(qs.filter(child=child), user)
+    if kept_here:
+        choices = qs.model._default_manager.filter(
+            Q(pk__in=choices.values("pk")) | Q(pk__in=kept_here), child=child
+        )
+    return choices
 
 
 def tasks_for_person(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
@@ -307,6 +382,9 @@ def visible_child_ids(user: Any, model: type[models.Model], among: Iterable[int]
     return cache[key]
 
 
+# Actions -------------------------------------------------------------------
+
+
 def can_complete_task(user: Any, perms: frozenset[str], task: Any) -> bool:
     """Whoever may change the plan, and the person the task is given to."""
     owners = {
@@ -332,9 +410,94 @@ def _plan_editor_or_assignee(user: Any, perms: frozenset[str], assignees: set[An
     return "plan.view" in perms and user.pk in assignees - {None}
 
 
-def message_grants(user: Any, child: Child | None = None) -> QuerySet[CareTeamMember]:
-    """The user's live team grants that share messages (on ``child``, or anywhere)."""
-    grants = CareTeamMember.objects.live().filter(_has_scope(("messages",), False), user=user)
+def can_edit_practice(user: Any, practice: Any) -> bool:
+    """The practice's administrators; the person who listed it, until others use it.
+
+    Its after-hours and nurse lines appear on every linked child's overview,
+    so one family must not be able to change another family's emergency numbers.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if practice.staff.filter(user=user, role=PracticeStaff.Role.ADMIN, is_active=True).exists():
+        return True
+    if practice.created_by_id != user.pk:
+        return False
+    linked = set(practice.team_members.values_list("child_id", flat=True)) | set(
+        practice.enrollments.values_list("child_id", flat=True)
+    )
+    owned = set(visible_children(user, "child.edit").values_list("pk", flat=True))
+    return linked <= owned
+
+
+def get_own_upload(user: Any, uploads: QuerySet[Any], upload_uuid: UUID | str) -> Any:
+    """An upload (an import batch) that ``user`` started, or 404 for anyone else. Its
+    child, if any, is then authorized like any child page (``record.import``)."""
+    signed_in = getattr(user, "is_authenticated", False)
+    upload = uploads.filter(uuid=upload_uuid, created_by=user).first() if signed_in else None
+    if upload is None:
+        raise Http404
+    return upload
+
+
+def get_shared(links: QuerySet[Any], token: str) -> Any:
+    """The row a secret link names (its ``token_hash``) while the link is live, else 404:
+    the token is the credential of someone without an account (the caller logs it)."""
+    link = links.filter(token_hash=links.model.hash_token(token)).first()
+    if link is None or not link.is_live:
+        raise Http404
+    return link
+
+
+# The family and the team, as choices -----------------------------------------
+
+
+def is_guardian(user: Any, child: Child | int) -> bool:
+    """Whether ``user`` is a live guardian (owner or caregiver) of ``child``."""
+    return Guardianship.objects.live().filter(user=user, child=child).exists()
+
+
+def owners_to_tell(child: Child | int) -> QuerySet[Guardianship]:
+    """The live owners of ``child`` with an active account (told when the team writes)."""
+    return Guardianship.objects.live().filter(
+        child=child, role=Guardianship.Role.OWNER, user__is_active=True
+    )
+
+
+def family_choices(user: Any, child: Child, keep: Iterable[Any] = ()) -> QuerySet[Guardianship]:
+    """The child's live guardians a form on ``child`` may offer (meeting guests, task owners).
+
+    Anyone with a grant on the child may name the family; ``keep`` (people
+    already chosen) stays offered.
+    """
+    if RECORD_VIEW not in perms_for(user, child):
+        return Guardianship.objects.none()
+    kept = [g.pk for g in keep if g.child_id == child.pk]
+    return (
+        Guardianship.objects.filter(
+            Q(pk__in=Guardianship.objects.live().filter(child=child).values("pk")) | Q(pk__in=kept),
+            child=child,
+        )
+        .select_related("user")
+        .order_by("user__name", "pk")
+    )
+
+
+def team_choices(user: Any, child: Child, keep: Any = None) -> QuerySet[CareTeamMember]:
+    """Team members a form on ``child`` may offer (a prescriber, meeting guests).
+
+    ``keep`` (the value or values already saved) stays offered (``offered``).
+    """
+    return offered(CareTeamMember.objects.all(), user, child=child, keep=keep).order_by("name")
+
+
+# Messages ------------------------------------------------------------------
+
+
+def message_grants(
+    user: Any, child: Child | None = None, on: date | None = None
+) -> QuerySet[CareTeamMember]:
+    """The user's (or user id's) live team grants that share messages, on ``child`` or anywhere."""
+    grants = CareTeamMember.objects.live(on).filter(_has_scope(("messages",), False), user=user)
     return grants if child is None else grants.filter(child=child)
 
 
@@ -347,9 +510,25 @@ def can_start_thread(user: Any, child: Child, perms: frozenset[str]) -> bool:
     """
     if "messages.edit" not in perms:
         return False
-    if Guardianship.objects.live().filter(user=user, child=child).exists():
+    if is_guardian(user, child):
         return True
     return message_grants(user, child).exists()
+
+
+def _visible_threads(user_id: Any, child: Child | None, on: date | None = None) -> QuerySet[Any]:
+    thread = apps.get_model(THREAD)
+    guardians = Guardianship.objects.live(on).filter(
+        Q(role=Guardianship.Role.OWNER) | _has_scope(("messages",), False), user_id=user_id
+    )
+    members = message_grants(user_id, child, on)
+    threads = thread._default_manager.all()
+    if child is not None:
+        guardians = guardians.filter(child=child)
+        threads = threads.filter(child=child)
+    addressed = thread.participants.through._default_manager.filter(
+        careteammember__in=members, careteammember__child=models.F("thread__child")
+    ).values("thread_id")
+    return threads.filter(Q(child__in=guardians.values("child_id")) | Q(pk__in=addressed))
 
 
 def visible_threads(user: Any, child: Child | None = None) -> QuerySet[Any]:
@@ -371,22 +550,20 @@ def visible_threads(user: Any, child: Child | None = None) -> QuerySet[Any]:
 
     A thread the user may not see is a 404, like any other record.
     """
-    from coordination.models import Thread
-
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Thread.objects.none()
-    guardians = Guardianship.objects.live().filter(
-        Q(role=Guardianship.Role.OWNER) | _has_scope(("messages",), False), user=user
-    )
-    members = message_grants(user, child)
-    threads = Thread.objects.all()
-    if child is not None:
-        guardians = guardians.filter(child=child)
-        threads = threads.filter(child=child)
-    addressed = Thread.participants.through.objects.filter(
-        careteammember__in=members, careteammember__child=models.F("thread__child")
-    ).values("thread_id")
-    return threads.filter(Q(child__in=guardians.values("child_id")) | Q(pk__in=addressed))
+        return apps.get_model(THREAD)._default_manager.none()
+    return _visible_threads(user.pk, child)
+
+
+@lru_cache(maxsize=4)
+def visible_threads_sql(vendor: str) -> tuple[str, dict[str, Any]]:
+    """``visible_threads`` on every child as SQL selecting thread ids.
+
+    For the one raw statement that counts unread messages on every page: it
+    is compiled once from ``visible_threads`` itself, with ``%(user)s`` and
+    ``%(today)s`` to fill in, and the rule's constants returned with it.
+    """
+    return named_sql(_visible_threads(ANY_USER, None, ANY_DAY).values("pk"))
 
 
 def get_thread(user: Any, child: Child, thread_uuid: UUID | str) -> Any:
@@ -413,17 +590,3 @@ def message_recipient_choices(user: Any, child: Child) -> QuerySet[CareTeamMembe
         .exclude(user=user)
     )
     return scoped(team, user).order_by("name")
-
-
-def team_choices(
-    user: Any, child: Child, keep: CareTeamMember | None = None
-) -> QuerySet[CareTeamMember]:
-    """Team members a form on ``child`` may offer (for example a prescriber).
-
-    ``keep`` (the value already saved) stays offered, so that someone who may
-    edit the item but not see the team does not lose it by saving.
-    """
-    offered = scoped(CareTeamMember.objects.filter(child=child), user)
-    if keep is not None and keep.child_id == child.pk:
-        offered = offered | CareTeamMember.objects.filter(pk=keep.pk)
-    return offered.order_by("name")

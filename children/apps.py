@@ -9,7 +9,16 @@ class ChildrenConfig(AppConfig):
     def ready(self) -> None:
         from accounts import hooks
 
-        from . import checks  # noqa: F401  (registers the system checks)
-        from .audit import account_change
+        from . import (
+            access,
+            checks,  # noqa: F401  (registers the system checks)
+        )
+        from .audit import account_change, audit_record
 
-        hooks.register_account_change(account_change)
+        # accounts is below children: it asks the rule book, and writes to the
+        # access log, through hooks.
+        hooks.register(
+            can_edit_practice=access.can_edit_practice,
+            audit=audit_record,
+            account_change=account_change,
+        )

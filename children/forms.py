@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Practice
-from homebase.forms import DateInput, VersionedModelForm, plain_empty_choices
 
+from .items.forms import DateInput, VersionedModelForm, plain_empty_choices
 from .models import SCOPE_EXPLAINED, CareTeamMember, Child, Guardianship, Invitation
 
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from homebase.models import ChildItem
+from .items.models import ChildItem
+from .queries import holds
 
 
 class Scope(models.TextChoices):
@@ -131,11 +132,10 @@ class Child(models.Model):
 
 class GrantQuerySet(models.QuerySet):
     def live(self, on: date | None = None) -> "GrantQuerySet":
-        """Grants in force today: started, not ended, not revoked."""
-        on = on or timezone.localdate()
-        return self.filter(revoked_at__isnull=True, starts_on__lte=on).filter(
-            models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=on)
-        )
+        """Grants in force on ``on`` (today): the rule is ``access.live_grant``."""
+        from .access import live_grant  # access imports these models
+
+        return self.filter(live_grant(on))
 
 
 class Grant(ScopedMixin, models.Model):
@@ -153,12 +153,10 @@ class Grant(ScopedMixin, models.Model):
         abstract = True
 
     def is_live(self, on: date | None = None) -> bool:
-        on = on or timezone.localdate()
-        return (
-            self.revoked_at is None
-            and self.starts_on <= on
-            and (self.ends_on is None or self.ends_on >= on)
-        )
+        """``access.live_grant`` for this row, without a query."""
+        from .access import live_grant
+
+        return holds(live_grant(on), self)
 
 
 class Guardianship(Grant):

@@ -105,6 +105,25 @@ def item_delete(*, actor: Any, item: models.Model) -> None:
     item.delete()
 
 
+def item_move(*, actor: Any, item: Any, siblings: Any, up: bool) -> None:
+    """Swap ``item`` with its neighbour among ``siblings`` (ordered by ``position``).
+
+    For the family's order of priority: a visit's questions, a meeting's agenda.
+    """
+    rows = list(siblings.select_for_update().order_by("position", "id"))
+    index = next(i for i, row in enumerate(rows) if row.pk == item.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(rows):
+        return
+    rows[index], rows[other] = rows[other], rows[index]
+    for position, row in enumerate(rows, start=1):
+        if row.position != position:
+            type(row).objects.filter(pk=row.pk).update(position=position, version=F("version") + 1)
+    audit_record(
+        actor=actor, verb="update", child=item.child, what=item._meta.model_name, target=item
+    )
+
+
 @transaction.atomic
 def child_create(*, actor: Any, child: Child, relationship: str = "parent") -> Child:
     """Add a child; the person who adds it becomes an owner."""

@@ -1,3 +1,9 @@
+"""The child's own pages: the record, sharing and the access log.
+
+The overview (``children:overview``) is added by the site (``homebase/urls.py``):
+it shows every app's sections.
+"""
+
 from django.urls import path
 
 from . import views
@@ -6,7 +12,6 @@ app_name = "children"
 
 urlpatterns = [
     path("children/new/", views.child_create, name="create"),
-    path("children/<uuid:child_id>/", views.overview, name="overview"),
     path("children/<uuid:child_id>/profile/", views.profile, name="profile"),
     path("children/<uuid:child_id>/profile/edit/", views.child_update, name="update"),
     path("children/<uuid:child_id>/delete/", views.child_delete, name="delete"),

@@ -14,13 +14,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import PracticeStaff, User
-from coordination.registry import KINDS as COORDINATION_KINDS
-from records.registry import BY_SLUG
 
 from . import access, services
 from .forms import ChildCreateForm, ChildForm, EnrollmentForm, GrantForm, InvitationForm
-from .models import AccessEvent, CareTeamMember, Child, Guardianship, Invitation, PracticeEnrollment
-from .overview import sections_html as overview_sections_html
+from .items import kinds as item_kinds
+from .models import (
+    AccessEvent,
+    CareTeamMember,
+    Child,
+    Guardianship,
+    Invitation,
+    PracticeEnrollment,
+)
 from .viewutils import child_context, load_child
 
 
@@ -40,15 +45,6 @@ def child_create(request: HttpRequest) -> HttpResponse:
         )
         return redirect(child.get_absolute_url())
     return render(request, "children/child_create.html", {"form": form})
-
-
-@login_required
-@require_safe
-def overview(request: HttpRequest, child_id: UUID) -> HttpResponse:
-    """The page a parent shows on a phone in a waiting room (see overview.py)."""
-    child = load_child(request, child_id, access.RECORD_VIEW, what="overview")
-    html = overview_sections_html(request, child, request.child_perms)  # type: ignore[attr-defined]
-    return render(request, "children/overview.html", child_context(request, sections_html=html))
 
 
 @login_required
@@ -343,7 +339,7 @@ def describe_access(what: str) -> str:
     if what in PAGE_LABELS:
         return str(PAGE_LABELS[what])
     slug, _sep, form = what.partition(" ")
-    kinds = {**BY_SLUG, **{k.slug: k for k in COORDINATION_KINDS}}
+    kinds = item_kinds.registered()
     if slug in kinds and form in FORM_LABELS:
         return capfirst(str(FORM_LABELS[form] % {"section": str(kinds[slug].title).lower()}))
     for app in ("records", "children", "coordination"):
@@ -385,16 +381,11 @@ def actor_words(label: str) -> str:
 @require_safe
 def access_log(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = load_child(request, child_id, "audit.view", what="access log")
-    events = AccessEvent.objects.filter(child=child)
+    events = child.access_events.all()
     person = request.GET.get("person", "").strip()[:254]
     if person:
         events = events.filter(actor_label__icontains=person)
-    labels = (
-        AccessEvent.objects.filter(child=child)
-        .order_by()
-        .values_list("actor_label", flat=True)
-        .distinct()
-    )
+    labels = child.access_events.order_by().values_list("actor_label", flat=True).distinct()
     names = dict(User.objects.filter(email__in=list(labels)).values_list("email", "name"))
     # A person is shown by name; a system actor ("system:load_demo") as Homebase.
     people = sorted(

@@ -34,8 +34,7 @@ def needs_attention(user: Any, child_ids: list[int]) -> dict[int, list[str]]:
         return lines
 
     def allowed(model: type[Any]) -> Any:
-        """Rows of ``model`` on the children whose rules let ``user`` see them."""
-        return model.objects.filter(child_id__in=access.visible_child_ids(user, model, child_ids))
+        return access.rows_on_children(user, model, child_ids)
 
     def counted(qs: Any) -> dict[int, int]:
         return dict(qs.values_list("child_id").annotate(n=Count("id")).order_by())

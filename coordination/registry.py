@@ -1,15 +1,19 @@
-"""Visits and tasks on the shared list / add / edit / delete pages (see records.registry)."""
+"""Visits, tasks, referrals, paperwork and meetings on the shared item pages
+(``children.items``)."""
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from records.registry import Column, Kind
+from children.items.kinds import Column, Kind
 
-from .forms import PaperworkForm, ReferralForm, TaskForm, VisitForm
-from .forms_meetings import MeetingForm
+from .forms.meetings import MeetingForm
+from .forms.paperwork import PaperworkForm
+from .forms.referrals import ReferralForm
+from .forms.tasks import TaskForm
+from .forms.visits import VisitForm
 from .models import Meeting, PaperworkRequest, Referral, Task, Visit
-from .services_meetings import meeting_save
+from .services.meetings import meeting_save
 
 
 def _when(visit: Visit | Meeting) -> str:
@@ -121,7 +125,7 @@ MEETINGS = Kind(
     search=("purpose", "place_or_link"),
     namespace="coordination",
     detail="meeting-detail",
-    saver=lambda *, actor, child, item, version: meeting_save(
+    saver=lambda *, actor, child, item, version, form: meeting_save(
         actor=actor,
         child=child,
         meeting=item,

@@ -26,8 +26,8 @@ from django.utils.translation import ngettext
 
 from children.audit import audit_record
 
-from .calendar import Window, dates_for
 from .models import ReminderSent
+from .services.calendar import Window, dates_for
 
 logger = logging.getLogger(__name__)
 

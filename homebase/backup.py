@@ -36,11 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.management import call_command
-from django.db import connection, models
+from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
@@ -318,34 +317,3 @@ def restore(src: Path, *, acknowledge: str = "", anchors: str | None = None) -> 
     if acknowledge and report.ok:
         audit_anchor_now(str(anchor_file))  # the restored head is the new starting point
     return report
-
-
-# Missing files ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MissingFile:
-    model: str
-    row: str
-    name: str
-
-
-def missing_files() -> tuple[int, list[MissingFile]]:
-    """Every stored file that a row names and the storage does not have."""
-    checked = 0
-    missing: list[MissingFile] = []
-    for model in apps.get_models():
-        fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
-        for file_field in fields:
-            rows = (
-                model._default_manager.exclude(**{file_field.name: ""})
-                .order_by("pk")
-                .values_list("pk", file_field.name)
-            )
-            storage = file_field.storage  # type: ignore[attr-defined]
-            for pk, name in rows.iterator(chunk_size=2000):
-                checked += 1
-                if not storage.exists(name):
-                    uuid = getattr(model._default_manager.filter(pk=pk).first(), "uuid", pk)
-                    missing.append(MissingFile(model._meta.label, str(uuid), name))
-    return checked, missing

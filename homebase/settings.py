@@ -87,7 +87,7 @@ INSTALLED_APPS = [
     "children",
     "records",
     "coordination",
-    "fhir",
+    "interop",
 ]
 
 MIDDLEWARE = [
@@ -125,7 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "children.context.child_nav",
+                "homebase.navigation.child_nav",
             ],
         },
     },
@@ -170,7 +170,7 @@ else:
         }
     }
 
-# Rendered page fragments, in this process's memory only (see children/overview.py).
+# Rendered page fragments, in this process's memory only (see homebase/overview.py).
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "homebase-pages",

@@ -1,10 +1,15 @@
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from children import access
-from children.models import CareTeamMember, Guardianship, PracticeEnrollment
+from children.viewutils import child_context, load_child
 from coordination.attention import needs_attention
+
+from .overview import sections_html
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -14,20 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     children = list(access.visible_children(user).order_by("first_name"))
     ids = [c.pk for c in children]
-    how: dict[int, str] = {}
-    owner_ids: set[int] = set()
-    for g in Guardianship.objects.live().filter(user=user, child_id__in=ids):
-        how[g.child_id] = g.get_role_display()
-        if g.role == Guardianship.Role.OWNER:
-            owner_ids.add(g.child_id)
-    for m in CareTeamMember.objects.live().filter(user=user, child_id__in=ids):
-        how.setdefault(m.child_id, m.get_role_display())
-    for e in (
-        PracticeEnrollment.objects.live()
-        .filter(child_id__in=ids, practice__staff__user=user)
-        .select_related("practice")
-    ):
-        how.setdefault(e.child_id, _("staff of %(practice)s") % {"practice": e.practice.name})
+    how, owner_ids = access.how_shared(user, ids)
     attention = needs_attention(user, ids)
     for child in children:
         child.attention = attention.get(child.pk, [])  # type: ignore[attr-defined]
@@ -43,3 +35,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers; also the bare-Django floor in `make bench`."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+@require_safe
+def overview(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """The page a parent shows on a phone in a waiting room (see overview.py)."""
+    child = load_child(request, child_id, access.RECORD_VIEW, what="overview")
+    html = sections_html(request, child, request.child_perms)  # type: ignore[attr-defined]
+    return render(request, "overview.html", child_context(request, sections_html=html))

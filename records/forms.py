@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from children import access
-from children.models import Child
-from homebase.forms import VersionedModelForm
+from children.items.forms import ChildItemForm
 
 from .models import (
     Allergy,
@@ -26,13 +25,6 @@ from .models import (
 
 # Who can write a prescription: not the billing person or the equipment supplier.
 PRESCRIBER_ROLES = ("pcp", "specialist", "nurse", "other")
-
-
-class ChildItemForm(VersionedModelForm):
-    def __init__(self, *args: Any, user: Any, child: Child, **kwargs: Any) -> None:
-        self.user = user
-        self.child = child
-        super().__init__(*args, **kwargs)
 
 
 class ConditionForm(ChildItemForm):

@@ -7,8 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from children.items.models import ChildItem
 from children.models import CareTeamMember, Child
-from homebase.models import ChildItem
 
 RENEWAL_WARNING_DAYS = 60
 

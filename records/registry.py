@@ -1,11 +1,10 @@
-"""The kinds of notebook entries and how their pages show them.
+"""The kinds of notebook entries and how the shared item pages show them.
 
-One set of list / add / edit / delete views serves every kind; this table
-says what differs: the form, the columns, the search field, the words.
+One set of list / add / edit / delete views (``children.items``) serves every
+kind; this table says what differs: the form, the columns, the search field,
+the words.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -13,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from children.forms import TeamMemberForm
+from children.items.kinds import Column, Kind
 from children.models import CareTeamMember
 from children.services import team_member_save
 
@@ -29,40 +29,11 @@ from .models import (
     Medication,
     Service,
 )
+from .services import document_delete, document_save
 
 
 def _d(value: Any) -> str:
     return date_format(value, "SHORT_DATE_FORMAT") if value else ""
-
-
-@dataclass(frozen=True)
-class Column:
-    label: Any
-    value: Callable[[Any], Any]
-
-
-@dataclass(frozen=True)
-class Kind:
-    slug: str
-    model: type[models.Model]
-    form: type[Any]
-    title: Any
-    add_label: Any
-    empty: Any
-    explain: Any
-    columns: tuple[Column, ...]
-    label: Callable[[Any], str] = str
-    search: tuple[str, ...] = ()
-    select_related: tuple[str, ...] = ()
-    saver: Callable[..., Any] | None = None
-    namespace: str = "records"
-    detail: str | None = None  # URL name (same namespace) of a page for one item
-    row_class: Callable[[Any], str] | None = None  # for example "overdue"
-
-    @property
-    def view_name(self) -> str:
-        """The URL name prefix: "records:medicines" + "-list"."""
-        return f"{self.namespace}:{self.slug}"
 
 
 KINDS: tuple[Kind, ...] = (
@@ -230,6 +201,11 @@ KINDS: tuple[Kind, ...] = (
             Column(_("Size"), lambda o: f"{max(1, o.size // 1024)} KB"),
         ),
         search=("title",),
+        saver=lambda *, actor, child, item, version, form: document_save(
+            actor=actor, child=child, document=item, version=version, form=form
+        ),
+        deleter=lambda *, actor, item: document_delete(actor=actor, document=item),
+        download="records:document-download",
     ),
 )
 
@@ -249,7 +225,7 @@ TEAM = Kind(
     ),
     search=("name", "specialty", "organization"),
     select_related=("practice",),
-    saver=lambda *, actor, child, item, version: team_member_save(
+    saver=lambda *, actor, child, item, version, form: team_member_save(
         actor=actor, member=item, version=version
     ),
 )

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from children.models import Child
-from children.services import item_create, item_delete
+from children.services import item_create, item_delete, item_update
 
 from .models import Document
 
@@ -37,6 +37,18 @@ def document_create(
         if document.file.name:
             document.file.storage.delete(document.file.name)
         raise
+
+
+def document_save(
+    *, actor: Any, child: Child, document: Document, version: int | None, form: Any
+) -> Document:
+    """Add a document with its file, or change what is said about it (not the file)."""
+    if document.pk is None:
+        return document_create(
+            actor=actor, child=child, document=document, upload=form.cleaned_data["file"]
+        )
+    assert version is not None
+    return item_update(actor=actor, item=document, version=version)
 
 
 def document_delete(*, actor: Any, document: Document) -> None:

@@ -1,38 +1,11 @@
-from collections.abc import Iterable
-from typing import Any
-
 from django.urls import path
 
+from children.items.urls import item_urlpatterns
+
 from . import views
-from .registry import KINDS, Kind
+from .registry import KINDS
 
 app_name = "records"
-
-
-def item_urlpatterns(kinds: Iterable[Kind]) -> list[Any]:
-    """List, add, edit and delete pages for each kind (one set of views serves all)."""
-    patterns: list[Any] = []
-    for kind in kinds:
-        base = f"children/<uuid:child_id>/{kind.slug}/"
-        kw = {"kind": kind}
-        patterns += [
-            path(base, views.item_list, kw, name=f"{kind.slug}-list"),
-            path(f"{base}new/", views.item_create_view, kw, name=f"{kind.slug}-create"),
-            path(
-                f"{base}<uuid:item_id>/edit/",
-                views.item_update_view,
-                kw,
-                name=f"{kind.slug}-update",
-            ),
-            path(
-                f"{base}<uuid:item_id>/delete/",
-                views.item_delete_view,
-                kw,
-                name=f"{kind.slug}-delete",
-            ),
-        ]
-    return patterns
-
 
 urlpatterns = [
     *item_urlpatterns(KINDS),

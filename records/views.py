@@ -1,169 +1,21 @@
-from typing import Any
+"""The care notebook's own page: downloading a document (the rest are the
+shared item pages, ``children.items``)."""
+
 from uuid import UUID
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_safe
 
 from children import access
 from children.audit import audit_record
-from children.models import Child
-from children.services import ConcurrentEdit, item_create, item_delete, item_update
-from children.viewutils import child_context, htmx_or_full, load_child
+from children.viewutils import child_context, load_child
 
-from . import services
 from .forms import DOWNLOAD_TYPES
 from .models import Document
-from .registry import Kind
-
-PAGE_SIZE = 25
-
-
-def _save_new(k: Kind, request: HttpRequest, child: Child, form: Any) -> Any:
-    item = form.save(commit=False)
-    item.child = child
-    if k.saver:
-        return k.saver(actor=request.user, child=child, item=item, version=None)
-    if isinstance(item, Document):
-        return services.document_create(
-            actor=request.user, child=child, document=item, upload=form.cleaned_data["file"]
-        )
-    return item_create(actor=request.user, child=child, item=item)
-
-
-def _save_existing(k: Kind, request: HttpRequest, child: Child, form: Any) -> Any:
-    item = form.save(commit=False)
-    version = form.cleaned_data["version"]
-    if k.saver:
-        return k.saver(actor=request.user, child=child, item=item, version=version)
-    return item_update(actor=request.user, item=item, version=version)
-
-
-@login_required
-@require_safe
-def item_list(request: HttpRequest, child_id: UUID, kind: Kind) -> HttpResponse:
-    k = kind
-    child = load_child(request, child_id, access.view_perms(k.model), what=f"{k.slug} list")
-    items = k.model._default_manager.filter(child=child)
-    if k.select_related:
-        items = items.select_related(*k.select_related)
-    query = request.GET.get("q", "").strip()[:100]
-    if query and k.search:
-        match = Q()
-        for name in k.search:
-            match |= Q(**{f"{name}__icontains": query})
-        items = items.filter(match)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    sources = _sources(child, list(page))
-    rows = [
-        (
-            item,
-            [(c.label, c.value(item)) for c in k.columns],
-            k.row_class(item) if k.row_class else "",
-            sources.get(item.uuid),  # type: ignore[attr-defined]
-        )
-        for item in page
-    ]
-    context = child_context(
-        request,
-        kind=k,
-        page=page,
-        rows=rows,
-        query=query,
-        can_edit=access.edit_perm(k.model) in request.child_perms,  # type: ignore[attr-defined]
-    )
-    return render(request, htmx_or_full(request, "records/item_list.html", "item-table"), context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def item_create_view(request: HttpRequest, child_id: UUID, kind: Kind) -> HttpResponse:
-    k = kind
-    child = load_child(request, child_id, access.edit_perm(k.model), what=f"{k.slug} add form")
-    form = k.form(request.POST or None, request.FILES or None, user=request.user, child=child)
-    if request.method == "POST" and form.is_valid():
-        item = _save_new(k, request, child, form)
-        messages.success(request, _("Saved: %(item)s.") % {"item": item})
-        if "add_another" in request.POST:
-            return redirect(reverse(f"{k.view_name}-create", args=[child.uuid]))
-        return redirect(reverse(f"{k.view_name}-list", args=[child.uuid]))
-    return render(
-        request, "records/item_form.html", child_context(request, kind=k, form=form, item=None)
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def item_update_view(
-    request: HttpRequest, child_id: UUID, kind: Kind, item_id: UUID
-) -> HttpResponse:
-    k = kind
-    child = load_child(request, child_id, access.edit_perm(k.model))
-    item = access.get_item(child, k.model, item_id)
-    if request.method == "GET":
-        audit_record(
-            actor=request.user, verb="view", child=child, what=f"{k.slug} edit form", target=item
-        )
-    form = k.form(request.POST or None, instance=item, user=request.user, child=child)
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = _save_existing(k, request, child, form)
-        except ConcurrentEdit:
-            form.stale_version_error()
-        else:
-            messages.success(request, _("Saved: %(item)s.") % {"item": item})
-            return redirect(reverse(f"{k.view_name}-list", args=[child.uuid]))
-    context = child_context(
-        request, kind=k, form=form, item=item, source=_sources(child, [item]).get(item.uuid)
-    )
-    return render(request, "records/item_form.html", context)
-
-
-def _sources(child: Child, items: list[Any]) -> dict[Any, Any]:
-    """Where imported items came from (``fhir.SourceLink``), by item uuid: one query."""
-    from fhir.models import SourceLink
-
-    uuids = [item.uuid for item in items]
-    if not uuids:
-        return {}
-    return {
-        link.item_uuid: link
-        for link in SourceLink._default_manager.filter(child=child, item_uuid__in=uuids).order_by(
-            "imported_at"
-        )
-    }
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def item_delete_view(
-    request: HttpRequest, child_id: UUID, kind: Kind, item_id: UUID
-) -> HttpResponse:
-    k = kind
-    child = load_child(request, child_id, access.edit_perm(k.model))
-    item = access.get_item(child, k.model, item_id)
-    if request.method == "POST":
-        label = str(item)
-        if isinstance(item, Document):
-            services.document_delete(actor=request.user, document=item)
-        else:
-            item_delete(actor=request.user, item=item)
-        messages.success(request, _("Deleted: %(item)s.") % {"item": label})
-        return redirect(reverse(f"{k.view_name}-list", args=[child.uuid]))
-    audit_record(
-        actor=request.user, verb="view", child=child, what=f"{k.slug} delete form", target=item
-    )
-    return render(
-        request, "records/item_confirm_delete.html", child_context(request, kind=k, item=item)
-    )
 
 
 @login_required

@@ -20,7 +20,6 @@ from django.utils import timezone
 from accounts.models import Practice, PracticeInvitation, PracticeStaff, User
 from children.models import CareTeamMember, Invitation
 from conftest import sign_in
-from coordination import services_plan
 from coordination.models import (
     AgendaItem,
     CalendarFeed,
@@ -36,7 +35,8 @@ from coordination.models import (
     VisitQuestion,
 )
 from coordination.models.messages import Message, Thread
-from fhir.models import ApiToken, ImportBatch
+from coordination.services import plan as services_plan
+from interop.models import ApiToken, ImportBatch
 from records.models import (
     Allergy,
     Condition,
@@ -438,7 +438,7 @@ def url_for(name: str, w: dict[str, Any]) -> str:
         if name == "coordination:plan-version":
             return reverse(name, args=[child, 1])
         if name == "coordination:plan-share-revoke":
-            return reverse(name, args=[child, items["plan_link"].pk])
+            return reverse(name, args=[child, items["plan_link"].uuid])
         return reverse(name, args=[child])
     if name in ("coordination:question-move", "coordination:question-delete"):
         return reverse(name, args=[child, items["visits"].uuid, items["questions"].uuid])

@@ -10,8 +10,8 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from children.items.models import ChildItem
 from children.models import CareTeamMember, Child, Guardianship
-from homebase.models import ChildItem
 
 __all__ = ["AgendaItem", "Meeting"]
 

@@ -7,16 +7,17 @@ printed, agreed to and shared as a read-only copy.
 """
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from children.items.models import ChildItem
 from children.models import CareTeamMember, Child, Guardianship
-from homebase.models import ChildItem
 
-from .core import owner_label
+from .tasks import owner_label
 
 __all__ = ["CarePlan", "CarePlanVersion", "Goal", "Need", "PlanProposal", "PlanShareLink"]
 
@@ -218,6 +219,7 @@ class PlanProposal(ChildItem):
 class PlanShareLink(models.Model):
     """A secret link to a read-only copy of one version, for someone without an account."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="plan_links")
     version = models.ForeignKey(CarePlanVersion, on_delete=models.CASCADE, related_name="links")
     token_hash = models.CharField(max_length=64, unique=True)

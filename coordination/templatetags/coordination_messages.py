@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from coordination.services_messages import unread_total
+from coordination.services.messages import unread_total
 
 register = template.Library()
 

@@ -8,8 +8,8 @@ from icalendar import Calendar
 
 from children.models import AccessEvent, CareTeamMember, Guardianship
 from conftest import make_child
-from coordination.calendar import calendar_feed_reset
 from coordination.models import CalendarFeed, CarePlan, Referral, Task, Visit
+from coordination.services.calendar import calendar_feed_reset
 from records.models import Coverage
 
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from children import access
 from children.models import CareTeamMember, Guardianship, scopes_to_text
-from coordination import services_messages as services
 from coordination.models import Message, Thread
+from coordination.services import messages as services
 
 BASE_SCOPES = ["summary", "health", "visits", "plan"]
 

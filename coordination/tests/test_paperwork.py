@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from children.models import CareTeamMember
 from coordination.models import PaperworkRequest, business_days
-from homebase.demo import _pdf
+from homebase.demo.documents import pdf as _pdf
 
 
 def test_business_days_skip_weekends():

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import AccessEvent
-from coordination import services_plan
 from coordination.models import CarePlan, CarePlanVersion, Goal, PlanProposal, PlanShareLink, Task
+from coordination.services import plan as services_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -214,7 +214,7 @@ def test_share_link_shows_a_read_only_copy_until_revoked_or_expired(client, cast
     log = client.get(reverse("children:access-log", args=[child.uuid])).content.decode()
     assert "Someone with your share link “Summer camp”" in log
     assert "care plan, opened through a share link" in log
-    client.post(url("plan-share-revoke", child, link.pk))
+    client.post(url("plan-share-revoke", child, link.uuid))
     client.logout()
     assert client.get(path).status_code == 404
     assert client.get(reverse("coordination:plan-shared", args=["not-a-token"])).status_code == 404

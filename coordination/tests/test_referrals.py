@@ -166,7 +166,7 @@ def test_two_people_moving_a_referral_at_once(client, cast):
 def test_clinician_without_documents_access_uploads_the_report_and_closes_the_loop(client, cast):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from homebase.demo import _pdf
+    from homebase.demo.documents import pdf as _pdf
 
     child = cast["child"]
     referral = Referral.objects.create(

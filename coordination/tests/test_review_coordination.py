@@ -13,8 +13,6 @@ from icalendar import Calendar
 
 from children import access
 from children.models import AccessEvent, CareTeamMember, Guardianship, scopes_to_text
-from coordination import services_plan
-from coordination.calendar import calendar_feed_reset
 from coordination.models import (
     CarePlan,
     Goal,
@@ -25,6 +23,8 @@ from coordination.models import (
     Thread,
     Visit,
 )
+from coordination.services import plan as services_plan
+from coordination.services.calendar import calendar_feed_reset
 
 pytestmark = pytest.mark.django_db
 
@@ -207,7 +207,7 @@ def test_items_of_another_child_are_404_under_this_childs_urls(client, cast):
         ).status_code
         == 404
     )
-    assert client.post(url("plan-share-revoke", child, link.pk)).status_code == 404
+    assert client.post(url("plan-share-revoke", child, link.uuid)).status_code == 404
     link.refresh_from_db()
     proposal.refresh_from_db()
     assert link.revoked_at is None and proposal.status == PlanProposal.Status.OPEN
@@ -232,7 +232,7 @@ def test_only_owners_decide_share_and_agree(client, cast, role):
         (url("plan-goal-delete", child, goal.uuid), {"version": goal.version}),
         (url("plan-agree", child), {"number": plan.number}),
         (url("plan-share", child), {"label": "x", "days": 3}),
-        (url("plan-share-revoke", child, link.pk), {}),
+        (url("plan-share-revoke", child, link.uuid), {}),
     ]
     for path, data in posts:
         assert client.post(path, data).status_code == 403, path

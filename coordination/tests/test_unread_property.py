@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from children.models import CareTeamMember, Guardianship, scopes_to_text
 from coordination.models import Message, Thread, ThreadRead
-from coordination.services_messages import unread_total, unread_total_orm
+from coordination.services.messages import unread_total, unread_total_orm
 
 pytestmark = pytest.mark.django_db
 

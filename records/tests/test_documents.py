@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from homebase.demo import _pdf
+from homebase.demo.documents import pdf as _pdf
 from records.models import Document
 
 

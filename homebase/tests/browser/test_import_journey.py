@@ -15,7 +15,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from conftest import make_user
-from fhir.models import ImportBatch
+from interop.models import ImportBatch
 
 from .conftest import check_page
 

@@ -1,0 +1,1 @@
+"""Coordination forms, one module per part (as ``models``)."""

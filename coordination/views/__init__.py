@@ -1,0 +1,1 @@
+"""Coordination pages, one module per part (as ``models``)."""

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class FhirConfig(AppConfig):
-    name = "fhir"
-    verbose_name = "FHIR"
